@@ -1,0 +1,238 @@
+package senseevent
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustTime(s string) int64 {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UnixNano()
+}
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339 in UTC; "" = invalid
+	}{
+		{"20240312T101542.118+0100", "2024-03-12T09:15:42.118Z"},
+		{"20240312T101542.118-0500", "2024-03-12T15:15:42.118Z"},
+		{"20240312T101542.118-0930", "2024-03-12T19:45:42.118Z"},
+		{"20240312T101542+0000", "2024-03-12T10:15:42Z"},
+		{"20240312T101542.1180000Z", "2024-03-12T10:15:42.118Z"},
+		{"2024-03-12T10:17:02.310+0100", "2024-03-12T09:17:02.31Z"},
+		{"2024-03-12T10:17:02.310+01:00", "2024-03-12T09:17:02.31Z"},
+		{"2024-03-12T10:17:02.310-05:00", "2024-03-12T15:17:02.31Z"},
+		{"2024-03-12T10:17:02Z", "2024-03-12T10:17:02Z"},
+		{"2024-03-12T10:17:02,5+05:30", "2024-03-12T04:47:02.5Z"},
+		{"20240101T003000.000+0100", "2023-12-31T23:30:00Z"},
+		{"20240229T120000.000+0000", "2024-02-29T12:00:00Z"},
+		{"20230229T120000.000+0000", ""}, // not a leap year
+		{"20240312T101542.118", ""},      // no zone: cannot be placed
+		{"2024-03-12 10:15:42,118", ""},  // log4net %date has no zone
+		{"20241312T101542.118+0100", ""},
+		{"20240312T251542.118+0100", ""},
+		{"20240312T101542.+0100", ""},
+		{"20240312T101542.118+01", "2024-03-12T09:15:42.118Z"},
+		{"20240312T101542.118+2500", ""},
+		{"not a time", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := ParseTime(tt.in)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("ParseTime(%q) = %v, want invalid", tt.in, time.Unix(0, got).UTC())
+			}
+			continue
+		}
+		if !ok || got != mustTime(tt.want) {
+			t.Errorf("ParseTime(%q) = %v (%v), want %s", tt.in, time.Unix(0, got).UTC(), ok, tt.want)
+		}
+	}
+}
+
+const (
+	guidA = "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10"
+	guidB = "5b817efe-472d-43ce-8a31-6cce34af7de9"
+	guidC = "d9f1e7a2-3c4b-4d5e-8f60-718293a4b5c6"
+	head7 = "1;20240312T101542.118-0500;2024-03-12 10:15:42,118;WARN;HOST1;System.Proxy.Proxy;CORP\\svc;"
+)
+
+func proxyLine(msgAndException string) string {
+	return "/qseow-proxy/;" + head7 + msgAndException + ";CORP;jdoe;Check access;403;AppAccess;/app/" + guidB
+}
+
+func TestParseEdgeCases(t *testing.T) {
+	tests := []struct {
+		name  string
+		line  string
+		check func(t *testing.T, ev *Event)
+	}{
+		{"proxy message with ; and no exception", proxyLine("a; b; c;"), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "a; b; c")
+			eq(t, ev.Exception, "")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.AppID, guidB)
+		}},
+		{"proxy message with ; and a .NET exception", proxyLine("Failed; retrying;System.Net.WebException: Unable to connect"), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Failed; retrying")
+			eq(t, ev.Exception, "System.Net.WebException: Unable to connect")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ExceptionType(ev.Exception), "System.Net.WebException")
+		}},
+		{"proxy exception with ; after its type", proxyLine("Failed;System.IO.IOException: disk; full"), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Failed")
+			eq(t, ev.Exception, "System.IO.IOException: disk; full")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"proxy message and exception both free text with ;", proxyLine("one; two;three"), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "one; two")
+			eq(t, ev.Exception, "three")
+			eq(t, ev.Ambiguous, AmbiguousMessageException)
+			eq(t, ev.Command, "Check access")
+			eq(t, ev.ResultCode, int64(403))
+		}},
+		{"west of UTC", proxyLine("m;"), func(t *testing.T, ev *Event) {
+			eq(t, ev.TimeStatus, TimeOK)
+			eq(t, ev.Time, mustTime("2024-03-12T15:15:42.118Z"))
+		}},
+		{"invalid time falls back", strings.Replace(proxyLine("m;"), "20240312T101542.118-0500", "20241340T999999", 1), func(t *testing.T, ev *Event) {
+			eq(t, ev.TimeStatus, TimeInvalid)
+			eq(t, ev.TimeRaw, "20241340T999999")
+		}},
+		{"CRLF and BOM ignored", "\uFEFF" + proxyLine("m;") + "\r\n", func(t *testing.T, ev *Event) {
+			eq(t, ev.Kind, KindProxy)
+			eq(t, ev.Context, "/app/"+guidB)
+		}},
+		{"scheduler exception with ;", "/qseow-scheduler/;" + head7 + "Reload failed;System.Exception: step 1; step 2;;;INTERNAL\\sa_scheduler;Task;App;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Reload failed")
+			eq(t, ev.Exception, "System.Exception: step 1; step 2")
+			eq(t, ev.UserDir, "INTERNAL")
+			eq(t, ev.UserID, "sa_scheduler")
+			eq(t, ev.FullUser(), "INTERNAL\\sa_scheduler")
+			eq(t, ev.TaskID, guidA)
+			eq(t, ev.ExecutionID, guidC)
+		}},
+		{"engine ; in message with a broken tail is ambiguous", "/qseow-engine/;" + head7 + "x; y;0;CORP;jdoe;ts;notaguid;14.1;st;Server;" + guidC + ";" + guidB, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "x; y")
+			eq(t, ev.Ambiguous, AmbiguousTrailingFields)
+			eq(t, ev.NonUser, true)
+			eq(t, len(ev.Invalid), 1)
+			eq(t, ev.Invalid[0], InvalidField{AttrEngineProcessID, "notaguid"})
+		}},
+		{"engine invalid app id kept as invalid", "/qseow-engine/;" + head7 + "m;;;;ts;;;;;" + guidC + ";bad-app", func(t *testing.T, ev *Event) {
+			eq(t, ev.AppID, "")
+			eqSlice(t, ev.Invalid, []InvalidField{{AttrAppID, "bad-app"}})
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"upper-case GUIDs are GUIDs", "/qseow-engine/;" + head7 + "m;;;;ts;;;;;;" + strings.ToUpper(guidB), func(t *testing.T, ev *Event) {
+			eq(t, ev.AppID, strings.ToUpper(guidB))
+		}},
+		{"qix-perf ; in object id", "/qseow-qix-perf/;" + head7 + guidA + ";CORP;jdoe;ts;" + guidC + ";" + guidB + ";5;GenericObject::GetLayout;1,5;1.25;0;0;0;3;my;obj;100;200;table", func(t *testing.T, ev *Event) {
+			eq(t, ev.ObjectID, "my;obj")
+			eq(t, ev.ObjectType, "table")
+			eq(t, ev.ProcessTimeMS, 1.5)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ev.PeakRAM, int64(200))
+			eq(t, ev.Present&HasPeakRAM != 0, true)
+		}},
+		{"qix-perf bad numbers are left out and named", "/qseow-qix-perf/;" + head7 + "0;;;ts;;;x;M;NaN;Inf;;;;;o;-;;t", func(t *testing.T, ev *Event) {
+			eq(t, ev.NonUser, true)
+			eq(t, ev.HasRequestID, false)
+			eq(t, ev.Present, PresentFields(0))
+			eqSlice(t, ev.Invalid, []InvalidField{{AttrQixRequestID, "x"}, {AttrQixProcessTime, "NaN"}, {AttrQixWorkTime, "Inf"}, {AttrQixNetRAM, "-"}})
+		}},
+		{"user event with ; in user agent and no quotes", "/qseow-proxy-connection/;P1;Close connection;CORP;jdoe;AppAccess;/sense/app/" + guidB + "/sheet/abc;Closed for session '" + guidA + "'. UserAgent: Mozilla/5.0 (X11; Linux x86_64)", func(t *testing.T, ev *Event) {
+			eq(t, ev.Action, ActionConnectionClose)
+			eq(t, ev.AppID, guidB)
+			eq(t, ev.ProxySession, guidA)
+			eq(t, ev.UserAgent, "Mozilla/5.0 (X11; Linux x86_64)")
+		}},
+		{"user event with empty message", "/qseow-proxy-session/;P1;Stop session;CORP;jdoe;;;", func(t *testing.T, ev *Event) {
+			eq(t, ev.Action, ActionSessionStop)
+			eq(t, ev.Message, "")
+			eq(t, ev.UserAgent, "")
+		}},
+		{"unknown command keeps the command", "/qseow-proxy-session/;P1;Refresh session;CORP;jdoe;;;m", func(t *testing.T, ev *Event) {
+			eq(t, ev.Action, ActionNone)
+			eq(t, ev.Command, "Refresh session")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			if err := Parse(tt.line, &ev); err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, &ev)
+		})
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want Reason
+	}{
+		{"empty", "", ReasonEmpty},
+		{"blank", " \r\n", ReasonEmpty},
+		{"invalid UTF-8", "/qseow-proxy/;\xff\xfe;", ReasonInvalidUTF8},
+		{"unknown marker", "/qseow-printing/;1;2", ReasonUnknownMarker},
+		{"no separator", "hello world", ReasonUnknownMarker},
+		{"marker only", "/qseow-engine/", ReasonFieldCount},
+		{"short engine", "/qseow-engine/;1;2;3", ReasonFieldCount},
+		{"proxy without exception separator", "/qseow-proxy/;" + head7 + "m;CORP;jdoe;c;1;o;ctx", ReasonFieldCount},
+		{"short qix-perf", "/qseow-qix-perf/;" + head7 + "0;;;ts;;;1;M;1;1;0;0;0;1;o;1;1", ReasonFieldCount},
+		{"short user event", "/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess", ReasonFieldCount},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			err := Parse(tt.line, &ev)
+			perr, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("Parse(%q) = %v, want a %s rejection", tt.line, err, tt.want)
+			}
+			eq(t, perr.Reason, tt.want)
+			if perr.Error() == "" {
+				t.Error("empty error text")
+			}
+		})
+	}
+}
+
+// TestEventReuse checks that a reused Event carries nothing over.
+func TestEventReuse(t *testing.T) {
+	var ev Event
+	if err := Parse("/qseow-engine/;"+head7+"m;;;;ts;;;;;;bad", &ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := Parse("/qseow-proxy-session/;P1;Stop session;CORP;jdoe;;;", &ev); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, len(ev.Invalid), 0)
+	eq(t, ev.Level, "")
+	eq(t, ev.Host, "P1")
+}
+
+func eq[T comparable](t *testing.T, got, want T) {
+	t.Helper()
+	if got != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func eqSlice[T comparable](t *testing.T, got, want []T) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
