@@ -14,9 +14,12 @@ const (
 	AttrSource            = "qliksense.source"
 	AttrClientAddress     = "client.address"
 	AttrTimestampFallback = "qliksense.timestamp.fallback"
-	AttrParseInvalid      = "qliksense.parse.invalid"
-	AttrParseAmbiguous    = "qliksense.parse.ambiguous"
-	AttrParseError        = "qliksense.parse.error"
+	// AttrTimestamp names Sense's time text in qliksense.parse.invalid when it
+	// could not be read; a valid time is the record's Timestamp.
+	AttrTimestamp      = "qliksense.timestamp"
+	AttrParseInvalid   = "qliksense.parse.invalid"
+	AttrParseAmbiguous = "qliksense.parse.ambiguous"
+	AttrParseError     = "qliksense.parse.error"
 
 	// Log events.
 	AttrLogRow           = "qliksense.log.row"

@@ -106,6 +106,7 @@ func TestParseEdgeCases(t *testing.T) {
 		{"invalid time falls back", strings.Replace(proxyLine("m;"), "20240312T101542.118-0500", "20241340T999999", 1), func(t *testing.T, ev *Event) {
 			eq(t, ev.TimeStatus, TimeInvalid)
 			eq(t, ev.TimeRaw, "20241340T999999")
+			eqSlice(t, ev.Invalid, []InvalidField{{AttrTimestamp, "20241340T999999"}})
 		}},
 		{"CRLF and BOM ignored", "\uFEFF" + proxyLine("m;") + "\r\n", func(t *testing.T, ev *Event) {
 			eq(t, ev.Kind, KindProxy)

@@ -128,6 +128,7 @@ func (e *Event) parseLogHead(f *[logHeadFields]string) {
 			e.Time = t
 		} else {
 			e.TimeStatus = TimeInvalid
+			e.invalid(AttrTimestamp, f[1])
 		}
 	}
 	e.LocalTime, e.Level, e.Host, e.Logger, e.ServiceUser = f[2], strings.TrimSpace(f[3]), f[4], f[5], f[6]

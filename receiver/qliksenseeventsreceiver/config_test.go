@@ -1,0 +1,77 @@
+package qliksenseeventsreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		id   component.ID
+		want *Config
+	}{
+		{component.NewID(metadata.Type), createDefaultConfig().(*Config)},
+		{component.NewIDWithName(metadata.Type, "custom"), &Config{
+			Endpoint:          "0.0.0.0:9997",
+			ReceiveBufferSize: 8 << 20,
+			MaxMessageSize:    8192,
+			AllowedSources:    []string{"10.0.0.5", "10.1.0.0/16", "sense1.corp.example"},
+			IncludeUnparsed:   true,
+			Batch:             BatchConfig{MaxSize: 500, Timeout: time.Second},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id.String(), func(t *testing.T) {
+			cfg := createDefaultConfig()
+			sub, err := cm.Sub(tt.id.String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			require.NoError(t, confmap.Validate(cfg))
+			assert.Equal(t, tt.want, cfg)
+		})
+	}
+}
+
+func TestConfigValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   []string
+	}{
+		{"missing endpoint", func(c *Config) { c.Endpoint = "" }, []string{"endpoint: must be set"}},
+		{"endpoint without port", func(c *Config) { c.Endpoint = "localhost" }, []string{"endpoint:", "not host:port"}},
+		{"endpoint with a bad port", func(c *Config) { c.Endpoint = "localhost:99999" }, []string{"endpoint:", "invalid port"}},
+		{"negative buffer", func(c *Config) { c.ReceiveBufferSize = -1 }, []string{"receive_buffer_size:"}},
+		{"message size too big", func(c *Config) { c.MaxMessageSize = 70000 }, []string{"max_message_size:"}},
+		{"zero message size", func(c *Config) { c.MaxMessageSize = 0 }, []string{"max_message_size:"}},
+		{"bad source", func(c *Config) { c.AllowedSources = []string{"10.0.0.1", "10.0.0.0/33", "not a host!"} },
+			[]string{"allowed_sources[1]:", "allowed_sources[2]:"}},
+		{"empty source", func(c *Config) { c.AllowedSources = []string{""} }, []string{"allowed_sources[0]: is empty"}},
+		{"zero batch size", func(c *Config) { c.Batch.MaxSize = 0 }, []string{"batch.max_size:"}},
+		{"zero batch timeout", func(c *Config) { c.Batch.Timeout = 0 }, []string{"batch.timeout:"}},
+		{"several at once", func(c *Config) { c.Endpoint = ""; c.Batch.MaxSize = 0 }, []string{"endpoint:", "batch.max_size:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			tt.mutate(cfg)
+			err := cfg.Validate()
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	require.NoError(t, createDefaultConfig().(*Config).Validate())
+}

@@ -1,0 +1,210 @@
+package qliksenseeventsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver"
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/senseops/senseops-collector/internal/senseevent"
+)
+
+// Rejection reasons the receiver adds to the parser's.
+const (
+	reasonOversized        senseevent.Reason = "oversized"
+	reasonSourceNotAllowed senseevent.Reason = "source_not_allowed"
+)
+
+var rejectReasons = [...]senseevent.Reason{
+	senseevent.ReasonEmpty, senseevent.ReasonInvalidUTF8, senseevent.ReasonUnknownMarker,
+	senseevent.ReasonFieldCount, reasonOversized, reasonSourceNotAllowed,
+}
+
+// Issues counted in records_flagged.
+const (
+	issueAmbiguous = iota
+	issueInvalidField
+	issueTimestampInvalid
+	numIssues
+)
+
+var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_invalid"}
+
+// reader owns the socket's read side: one buffer, one Event and one batch,
+// reused for every datagram, so reading allocates only the line's string and
+// its records.
+type reader struct {
+	r       *eventsReceiver
+	sources *sourceFilter
+	buf     []byte
+	ev      senseevent.Event
+	batch   *batchBuilder
+	clients clientAddresses
+	// deadline is when the open batch and the pending counts must be
+	// flushed; zero while nothing is pending.
+	deadline time.Time
+
+	received int64
+	rejected [len(rejectReasons)]int64
+	parsed   [len(senseevent.Kinds) + 1]int64
+	flagged  [numIssues]int64
+
+	rejectedAttrs [len(rejectReasons)]metric.AddOption
+	parsedAttrs   [len(senseevent.Kinds) + 1]metric.AddOption
+	flaggedAttrs  [numIssues]metric.AddOption
+	rejectMsgs    [len(rejectReasons)]string
+}
+
+func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
+	rd := &reader{
+		r:       r,
+		sources: sources,
+		buf:     make([]byte, r.cfg.MaxMessageSize+1), // one byte more shows an oversized datagram
+		batch:   newBatchBuilder(r.set.BuildInfo.Version),
+		clients: clientAddresses{},
+	}
+	for i, reason := range rejectReasons {
+		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(reason))))
+		rd.rejectMsgs[i] = "Rejected a Qlik Sense datagram (" + string(reason) + "); each reason is logged at most once per " +
+			rejectLogInterval.String() + ", all are counted in otelcol_receiver_qliksense_events_datagrams_rejected"
+	}
+	for _, k := range senseevent.Kinds {
+		rd.parsedAttrs[k] = metric.WithAttributeSet(attribute.NewSet(attribute.String("source", k.Source())))
+	}
+	for i, name := range issueNames {
+		rd.flaggedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("issue", name)))
+	}
+	return rd
+}
+
+func (rd *reader) run() {
+	conn := rd.r.conn
+	for {
+		n, addr, err := conn.ReadFromUDPAddrPort(rd.buf)
+		if err != nil {
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout():
+				rd.flush()
+				continue
+			case errors.Is(err, net.ErrClosed):
+				rd.flush()
+				return
+			}
+			rd.r.rejectLogger.Warn("Reading from the UDP socket failed", zap.Error(err))
+			if n == 0 {
+				continue
+			}
+		}
+		rd.handle(rd.buf[:n], addr.Addr(), pcommon.NewTimestampFromTime(time.Now()))
+	}
+}
+
+func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Timestamp) {
+	if rd.deadline.IsZero() {
+		rd.deadline = time.Now().Add(rd.r.cfg.Batch.Timeout)
+		_ = rd.r.conn.SetReadDeadline(rd.deadline)
+	}
+	rd.received++
+	if rd.sources != nil && !rd.sources.allows(from) {
+		rd.reject(reasonSourceNotAllowed, from.String(), "", "sender is not in allowed_sources", senseevent.KindUnknown, observed)
+		return
+	}
+	client := rd.clients.text(from)
+	if len(datagram) > rd.r.cfg.MaxMessageSize {
+		rd.reject(reasonOversized, client, string(datagram[:rd.r.cfg.MaxMessageSize]),
+			"datagram is longer than max_message_size", senseevent.KindUnknown, observed)
+		return
+	}
+	line := string(datagram) // the one copy: every field is a substring of it
+	if err := senseevent.Parse(line, &rd.ev); err != nil {
+		var perr *senseevent.Error
+		errors.As(err, &perr)
+		rd.reject(perr.Reason, client, line, perr.Error(), perr.Kind, observed)
+		return
+	}
+	rd.parsed[rd.ev.Kind]++
+	if rd.ev.Ambiguous != senseevent.NotAmbiguous {
+		rd.flagged[issueAmbiguous]++
+	}
+	if len(rd.ev.Invalid) > 0 {
+		rd.flagged[issueInvalidField]++
+	}
+	if rd.ev.TimeStatus == senseevent.TimeInvalid {
+		rd.flagged[issueTimestampInvalid]++
+	}
+	rd.batch.appendEvent(&rd.ev, client, observed)
+	if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
+		rd.flush()
+	}
+}
+
+// reject counts and logs a datagram that is not an event, and keeps it as a
+// raw record when include_unparsed is on (never for a disallowed sender).
+func (rd *reader) reject(reason senseevent.Reason, client, line, detail string, kind senseevent.Kind, observed pcommon.Timestamp) {
+	i := reasonIndex(reason)
+	rd.rejected[i]++
+	rd.r.rejectLogger.Warn(rd.rejectMsgs[i], zap.String("client", client), zap.String("detail", detail))
+	if rd.r.cfg.IncludeUnparsed && reason != reasonSourceNotAllowed {
+		rd.batch.appendRaw(line, string(reason), kind, client, observed)
+		if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
+			rd.flush()
+		}
+	}
+}
+
+func reasonIndex(reason senseevent.Reason) int {
+	for i, r := range rejectReasons {
+		if r == reason {
+			return i
+		}
+	}
+	panic("unknown rejection reason " + string(reason))
+}
+
+// flush hands the open batch on and publishes the pending counts.
+func (rd *reader) flush() {
+	if rd.batch.count > 0 {
+		rd.r.batches <- rd.batch.take()
+	}
+	rd.publishCounts()
+	if !rd.deadline.IsZero() {
+		rd.deadline = time.Time{}
+		_ = rd.r.conn.SetReadDeadline(time.Time{})
+	}
+}
+
+// publishCounts adds the counts gathered since the last flush to the
+// receiver's telemetry: one Add per attribute set per batch, not per datagram.
+func (rd *reader) publishCounts() {
+	ctx := context.Background()
+	tb := rd.r.telemetry
+	if rd.received > 0 {
+		tb.ReceiverQliksenseEventsDatagramsReceived.Add(ctx, rd.received)
+		rd.received = 0
+	}
+	for i, n := range rd.rejected {
+		if n > 0 {
+			tb.ReceiverQliksenseEventsDatagramsRejected.Add(ctx, n, rd.rejectedAttrs[i])
+			rd.rejected[i] = 0
+		}
+	}
+	for i, n := range rd.parsed {
+		if n > 0 {
+			tb.ReceiverQliksenseEventsRecordsParsed.Add(ctx, n, rd.parsedAttrs[i])
+			rd.parsed[i] = 0
+		}
+	}
+	for i, n := range rd.flagged {
+		if n > 0 {
+			tb.ReceiverQliksenseEventsRecordsFlagged.Add(ctx, n, rd.flaggedAttrs[i])
+			rd.flagged[i] = 0
+		}
+	}
+}

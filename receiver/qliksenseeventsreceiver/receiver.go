@@ -1,0 +1,155 @@
+package qliksenseeventsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
+)
+
+const (
+	// queuedBatches is how many full batches may wait for the next consumer
+	// while the socket keeps being read.
+	queuedBatches = 16
+	// rejectLogInterval bounds how often one kind of rejection is logged.
+	rejectLogInterval = 10 * time.Second
+)
+
+// eventsReceiver reads Sense datagrams from one UDP socket, parses them and
+// hands batches of records to the next consumer on a separate goroutine, so
+// the socket is read while the pipeline is busy.
+type eventsReceiver struct {
+	cfg       *Config
+	set       receiver.Settings
+	next      consumer.Logs
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+	// rejectLogger logs each kind of rejection at most once per interval,
+	// so a flood of bad datagrams cannot flood the log.
+	rejectLogger *zap.Logger
+
+	conn      *net.UDPConn
+	batches   chan plog.Logs
+	readDone  sync.WaitGroup
+	sendDone  sync.WaitGroup
+	closeOnce sync.Once
+}
+
+func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*eventsReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "udp",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	sampled := set.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		return zapcore.NewSamplerWithOptions(c, rejectLogInterval, 1, 0)
+	}))
+	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, rejectLogger: sampled}, nil
+}
+
+// Start resolves the allowed sources, opens the socket and starts reading.
+func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
+	sources, err := newSourceFilter(ctx, r.cfg.AllowedSources, net.DefaultResolver, r.set.Logger)
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	pc, err := lc.ListenPacket(ctx, "udp", r.cfg.Endpoint)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", r.cfg.Endpoint, err)
+	}
+	r.conn = pc.(*net.UDPConn)
+	r.setReceiveBuffer()
+	r.set.Logger.Info("Receiving Qlik Sense events", zap.String("endpoint", r.conn.LocalAddr().String()))
+
+	r.batches = make(chan plog.Logs, queuedBatches)
+	rd := newReader(r, sources)
+	r.readDone.Add(1)
+	go func() {
+		defer r.readDone.Done()
+		rd.run()
+	}()
+	r.sendDone.Add(1)
+	go func() {
+		defer r.sendDone.Done()
+		r.send()
+	}()
+	return nil
+}
+
+func (r *eventsReceiver) setReceiveBuffer() {
+	want := r.cfg.ReceiveBufferSize
+	if want <= 0 {
+		return
+	}
+	if err := r.conn.SetReadBuffer(want); err != nil {
+		r.set.Logger.Warn("Could not set the socket receive buffer", zap.Int("receive_buffer_size", want), zap.Error(err))
+		return
+	}
+	if got, ok := receiveBufferSize(r.conn); ok && got < want {
+		r.set.Logger.Warn("The kernel capped the socket receive buffer; bursts may be dropped by the kernel. Raise net.core.rmem_max (Linux) to allow more.",
+			zap.Int("requested_bytes", want), zap.Int("granted_bytes", got))
+	}
+}
+
+// send hands batches to the next consumer until the reader has finished.
+func (r *eventsReceiver) send() {
+	for ld := range r.batches {
+		// The pipeline gets a fresh context: a batch already read is delivered
+		// even while the receiver shuts down.
+		ctx := r.obsrecv.StartLogsOp(context.Background())
+		n := ld.LogRecordCount()
+		err := r.next.ConsumeLogs(ctx, ld)
+		r.obsrecv.EndLogsOp(ctx, metadata.Type.String(), n, err)
+		if err != nil {
+			r.rejectLogger.Warn("The next consumer refused a batch of Qlik Sense events; they are dropped (UDP cannot be replayed)",
+				zap.Int("records", n), zap.Error(err))
+		}
+	}
+}
+
+// Shutdown stops reading, then delivers every batch already read.
+func (r *eventsReceiver) Shutdown(ctx context.Context) error {
+	if r.conn == nil {
+		return nil
+	}
+	var err error
+	r.closeOnce.Do(func() {
+		err = r.conn.Close()
+		r.readDone.Wait() // the reader flushes its last batch before it returns
+		close(r.batches)
+	})
+	done := make(chan struct{})
+	go func() {
+		r.sendDone.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return errors.Join(err, fmt.Errorf("shutdown interrupted before every batch was delivered: %w", ctx.Err()))
+	}
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,393 @@
+package qliksenseeventsreceiver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+
+	"github.com/senseops/senseops-collector/internal/senseevent"
+	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadatatest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const samplesDir = "../../testdata/udp"
+
+func sampleLines(t *testing.T, name string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(samplesDir, name+".txt"))
+	require.NoError(t, err)
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if sc.Text() != "" {
+			lines = append(lines, sc.Text())
+		}
+	}
+	require.NoError(t, sc.Err())
+	return lines
+}
+
+type testReceiver struct {
+	*eventsReceiver
+	tel    *componenttest.Telemetry
+	sender net.Conn
+}
+
+// startReceiver runs a receiver on an ephemeral loopback port with a real
+// UDP sender pointed at it.
+func startReceiver(t *testing.T, mutate func(*Config), next consumer.Logs) *testReceiver {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	r, err := newEventsReceiver(cfg, metadatatest.NewSettings(tel), next)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
+	sender, err := net.Dial("udp", r.conn.LocalAddr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { sender.Close() })
+	return &testReceiver{eventsReceiver: r, tel: tel, sender: sender}
+}
+
+func (tr *testReceiver) send(t *testing.T, datagrams ...string) {
+	t.Helper()
+	for _, d := range datagrams {
+		_, err := tr.sender.Write([]byte(d))
+		require.NoError(t, err)
+	}
+}
+
+func allLogs(sink *consumertest.LogsSink) plog.Logs {
+	out := plog.NewLogs()
+	for _, ld := range sink.AllLogs() {
+		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
+	}
+	return out
+}
+
+// withoutReceiveTimes zeroes the times the receiver took from its own clock,
+// keeping the event times Sense sent, so output can be compared with files.
+func withoutReceiveTimes(ld plog.Logs) plog.Logs {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			sl.Scope().SetVersion("")
+			for _, lr := range sl.LogRecords().All() {
+				if _, fallback := lr.Attributes().Get(senseevent.AttrTimestampFallback); fallback {
+					lr.SetTimestamp(0)
+				}
+				lr.SetObservedTimestamp(0)
+			}
+		}
+	}
+	return ld
+}
+
+// TestSamplesEndToEnd sends every sample file through a real socket and
+// compares the records with golden files.
+func TestSamplesEndToEnd(t *testing.T) {
+	for _, name := range []string{"log-engine", "log-proxy", "log-repository", "log-scheduler", "log-qix-perf", "user-events", "edge-cases"} {
+		t.Run(name, func(t *testing.T) {
+			lines := sampleLines(t, name)
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) {
+				c.IncludeUnparsed = true // edge-cases has an unknown marker: keep it to see it
+				c.Batch.MaxSize = len(lines)
+				c.Batch.Timeout = time.Minute
+			}, sink)
+			tr.send(t, lines...)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == len(lines) }, 5*time.Second, 5*time.Millisecond)
+			require.Len(t, sink.AllLogs(), 1, "one batch expected")
+			got := withoutReceiveTimes(allLogs(sink))
+			goldenFile := filepath.Join("testdata", "golden", name+".yaml")
+			if *update {
+				require.NoError(t, golden.WriteLogs(t, goldenFile, got))
+			}
+			want, err := golden.ReadLogs(goldenFile)
+			require.NoError(t, err)
+			require.NoError(t, plogtest.CompareLogs(want, got))
+		})
+	}
+}
+
+func TestRecordShape(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, nil, sink)
+	lines := append(sampleLines(t, "user-events")[1:2], sampleLines(t, "log-engine")[0])
+	before := time.Now()
+	tr.send(t, lines...)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, 5*time.Second, 5*time.Millisecond)
+	ld := allLogs(sink)
+	require.Equal(t, 2, ld.ResourceLogs().Len(), "one resource per host and service")
+
+	user := ld.ResourceLogs().At(0)
+	host, _ := user.Resource().Attributes().Get("host.name")
+	svc, _ := user.Resource().Attributes().Get("service.name")
+	assert.Equal(t, "QS-PROXY-01", host.Str())
+	assert.Equal(t, "qliksense-proxy", svc.Str())
+	lr := user.ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, "qliksense.connection.open", lr.EventName())
+	assert.GreaterOrEqual(t, lr.Timestamp().AsTime(), before.Add(-time.Second), "user events carry no time: receive time")
+	fallback, _ := lr.Attributes().Get("qliksense.timestamp.fallback")
+	assert.Equal(t, "missing", fallback.Str())
+	ua, _ := lr.Attributes().Get("user_agent.original")
+	assert.Equal(t, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36", ua.Str())
+	client, _ := lr.Attributes().Get("client.address")
+	assert.Equal(t, "127.0.0.1", client.Str())
+
+	engine := ld.ResourceLogs().At(1).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, time.Date(2024, 3, 12, 9, 15, 42, 118e6, time.UTC), engine.Timestamp().AsTime().UTC(), "Sense's own time, offset applied")
+	assert.Equal(t, plog.SeverityNumberWarn, engine.SeverityNumber())
+	assert.Equal(t, "WARN", engine.SeverityText())
+	row, _ := engine.Attributes().Get("qliksense.log.row")
+	assert.Equal(t, int64(57), row.Int())
+	_, hasEmpty := engine.Attributes().Get("qliksense.command")
+	assert.False(t, hasEmpty, "fields a kind lacks are left out")
+}
+
+func TestRejectionsAreCountedAndDropped(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dropped", true: "include_unparsed"}[keep], func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) {
+				c.MaxMessageSize = 2000
+				c.IncludeUnparsed = keep
+				c.Batch.Timeout = 20 * time.Millisecond
+			}, sink)
+			good := sampleLines(t, "log-proxy")[0]
+			bad := []string{
+				"",                         // empty
+				"\r\n",                     // empty after the line break
+				"/qseow-proxy/;\xff\xfe;x", // invalid UTF-8
+				"/qseow-printing/;1;2;3",   // unknown marker
+				"/qseow-engine/;1;2",       // field count
+				"/qseow-proxy/;" + strings.Repeat("x", 2001), // oversized
+			}
+			tr.send(t, bad[0], good, bad[1], bad[2], good, bad[3], bad[4], bad[5], good)
+			want := 3
+			if keep {
+				want += len(bad)
+			}
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == want }, 5*time.Second, 5*time.Millisecond)
+			reasons := map[string]int64{}
+			for _, rl := range allLogs(sink).ResourceLogs().All() {
+				for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+					if v, ok := lr.Attributes().Get(senseevent.AttrParseError); ok {
+						reasons[v.Str()]++
+					}
+				}
+			}
+			if keep {
+				assert.Equal(t, map[string]int64{"empty": 2, "invalid_utf8": 1, "unknown_marker": 1, "field_count": 1, "oversized": 1}, reasons)
+			} else {
+				assert.Empty(t, reasons)
+			}
+			require.Eventually(t, func() bool {
+				_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+				return err == nil
+			}, 5*time.Second, 5*time.Millisecond)
+			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
+				{Attributes: attribute.NewSet(attribute.String("reason", "empty")), Value: 2},
+				{Attributes: attribute.NewSet(attribute.String("reason", "invalid_utf8")), Value: 1},
+				{Attributes: attribute.NewSet(attribute.String("reason", "unknown_marker")), Value: 1},
+				{Attributes: attribute.NewSet(attribute.String("reason", "field_count")), Value: 1},
+				{Attributes: attribute.NewSet(attribute.String("reason", "oversized")), Value: 1},
+			}, metricdatatest.IgnoreTimestamp())
+			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Value: 9}}, metricdatatest.IgnoreTimestamp())
+			metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tr.tel, []metricdata.DataPoint[int64]{
+				{Attributes: attribute.NewSet(attribute.String("source", "qseow-proxy")), Value: 3},
+			}, metricdatatest.IgnoreTimestamp())
+		})
+	}
+}
+
+// TestBadInputDoesNotBlockGoodInput interleaves a flood of garbage with good
+// events: every good event arrives.
+func TestBadInputDoesNotBlockGoodInput(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, func(c *Config) { c.Batch.Timeout = 10 * time.Millisecond }, sink)
+	good := sampleLines(t, "log-qix-perf")
+	for i := 0; i < 50; i++ {
+		tr.send(t, "garbage "+strings.Repeat(";", i), good[i%len(good)], "\x00\x01\x02")
+		if i%10 == 9 { // let the receiver drain, so the kernel buffer never overflows
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == i+1 }, 5*time.Second, time.Millisecond)
+		}
+	}
+	require.Equal(t, 50, sink.LogRecordCount())
+}
+
+func TestFlagsAmbiguousAndInvalid(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, func(c *Config) { c.Batch.Timeout = 10 * time.Millisecond }, sink)
+	head := "/qseow-proxy/;1;20240312T101542.118+0100;2024-03-12 10:15:42,118;WARN;H;L;U;"
+	tr.send(t,
+		head+"one; two;three;D;u;C;abc;O;/hub/",                                                  // ambiguous split, non-numeric result code
+		strings.Replace(head, "20240312T101542.118+0100", "yesterday", 1)+"m;;D;u;C;200;O;/hub/", // invalid time
+	)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, 5*time.Second, 5*time.Millisecond)
+	recs := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	amb, _ := recs.At(0).Attributes().Get(senseevent.AttrParseAmbiguous)
+	assert.Equal(t, "message_exception_split", amb.Str())
+	inv, _ := recs.At(0).Attributes().Get(senseevent.AttrParseInvalid)
+	assert.Equal(t, map[string]any{"qliksense.result_code": "abc"}, inv.Map().AsRaw())
+	fallback, _ := recs.At(1).Attributes().Get(senseevent.AttrTimestampFallback)
+	assert.Equal(t, "invalid", fallback.Str())
+	inv, _ = recs.At(1).Attributes().Get(senseevent.AttrParseInvalid)
+	assert.Equal(t, map[string]any{"qliksense.timestamp": "yesterday"}, inv.Map().AsRaw())
+	assert.NotZero(t, recs.At(1).Timestamp())
+	require.Eventually(t, func() bool {
+		_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_records_flagged")
+		return err == nil
+	}, 5*time.Second, 5*time.Millisecond)
+	metadatatest.AssertEqualReceiverQliksenseEventsRecordsFlagged(t, tr.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("issue", "ambiguous")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("issue", "invalid_field")), Value: 2},
+		{Attributes: attribute.NewSet(attribute.String("issue", "timestamp_invalid")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestAllowedSources(t *testing.T) {
+	good := sampleLines(t, "log-engine")[0]
+	t.Run("sender allowed", func(t *testing.T) {
+		sink := new(consumertest.LogsSink)
+		tr := startReceiver(t, func(c *Config) { c.AllowedSources = []string{"10.0.0.0/8", "127.0.0.1"} }, sink)
+		tr.send(t, good)
+		require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+	})
+	t.Run("sender not allowed", func(t *testing.T) {
+		sink := new(consumertest.LogsSink)
+		tr := startReceiver(t, func(c *Config) {
+			c.AllowedSources = []string{"10.0.0.0/8"}
+			c.IncludeUnparsed = true // never keeps a stranger's datagrams
+			c.Batch.Timeout = 10 * time.Millisecond
+		}, sink)
+		tr.send(t, good, good)
+		require.Eventually(t, func() bool {
+			_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+			return err == nil
+		}, 5*time.Second, 5*time.Millisecond)
+		metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
+			{Attributes: attribute.NewSet(attribute.String("reason", "source_not_allowed")), Value: 2},
+		}, metricdatatest.IgnoreTimestamp())
+		assert.Zero(t, sink.LogRecordCount())
+	})
+	t.Run("host name resolved at start", func(t *testing.T) {
+		sink := new(consumertest.LogsSink)
+		tr := startReceiver(t, func(c *Config) { c.AllowedSources = []string{"localhost"} }, sink)
+		tr.send(t, good)
+		require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+	})
+}
+
+type fakeResolver map[string][]netip.Addr
+
+func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if a, ok := f[host]; ok {
+		return a, nil
+	}
+	return nil, errors.New("no such host")
+}
+
+func TestSourceFilter(t *testing.T) {
+	r := fakeResolver{"sense1.corp": {netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("2001:db8::10")}}
+	f, err := newSourceFilter(context.Background(), []string{"sense1.corp", "typo.corp", "198.51.100.0/24", "::ffff:203.0.113.7"}, r, zap.NewNop())
+	require.NoError(t, err)
+	for addr, want := range map[string]bool{
+		"192.0.2.10": true, "2001:db8::10": true, "198.51.100.77": true, "203.0.113.7": true,
+		"::ffff:192.0.2.10": true, "192.0.2.11": false, "10.0.0.1": false,
+	} {
+		assert.Equal(t, want, f.allows(netip.MustParseAddr(addr)), addr)
+	}
+	_, err = newSourceFilter(context.Background(), []string{"typo.corp", "other.typo"}, r, zap.NewNop())
+	require.ErrorContains(t, err, "allowed_sources: none of the 2 entries resolved")
+	f, err = newSourceFilter(context.Background(), nil, r, zap.NewNop())
+	require.NoError(t, err)
+	require.Nil(t, f)
+}
+
+func TestRefusesToStartWhenNoSourceResolves(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = "127.0.0.1:0"
+	cfg.AllowedSources = []string{"no-such-host.invalid"}
+	r, err := newEventsReceiver(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()), consumertest.NewNop())
+	require.NoError(t, err)
+	err = r.Start(context.Background(), componenttest.NewNopHost())
+	require.ErrorContains(t, err, "refusing to start")
+	require.NoError(t, r.Shutdown(context.Background()))
+}
+
+func TestStartFailsOnBusyPort(t *testing.T) {
+	busy, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = busy.LocalAddr().String()
+	r, err := newEventsReceiver(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()), consumertest.NewNop())
+	require.NoError(t, err)
+	require.ErrorContains(t, r.Start(context.Background(), componenttest.NewNopHost()), "listening on")
+}
+
+// blockingSink holds every batch until released, like a slow exporter.
+type blockingSink struct {
+	consumertest.LogsSink
+	release chan struct{}
+	once    sync.Once
+}
+
+func (b *blockingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	<-b.release
+	return b.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// TestShutdownDeliversWhatWasRead: batches queued behind a slow consumer
+// and the open, partly filled batch are all delivered on shutdown.
+func TestShutdownDeliversWhatWasRead(t *testing.T) {
+	sink := &blockingSink{release: make(chan struct{})}
+	tr := startReceiver(t, func(c *Config) {
+		c.Batch.MaxSize = 10
+		c.Batch.Timeout = time.Hour // only size or shutdown flushes
+	}, sink)
+	lines := sampleLines(t, "log-qix-perf")
+	const full = 100 // ten full batches: one held by the consumer, nine queued
+	for i := 0; i < full; i++ {
+		tr.send(t, lines[i%len(lines)])
+	}
+	require.Eventually(t, func() bool { return len(tr.batches) == 9 }, 5*time.Second, time.Millisecond)
+	tr.send(t, lines[0], lines[1], lines[2]) // a partial batch
+	// The partial batch is in the reader once the socket's queue is empty.
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 5*time.Second, time.Millisecond)
+	done := make(chan error)
+	go func() { done <- tr.Shutdown(context.Background()) }()
+	close(sink.release)
+	require.NoError(t, <-done)
+	assert.Equal(t, full+3, sink.LogRecordCount())
+}

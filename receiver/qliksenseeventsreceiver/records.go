@@ -1,0 +1,259 @@
+package qliksenseeventsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver"
+
+import (
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/senseops/senseops-collector/internal/senseevent"
+	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
+)
+
+// resourceKey identifies the Sense host and service that sent a record.
+type resourceKey struct {
+	host    string
+	service string
+}
+
+// batchBuilder gathers records into one plog.Logs, one resource per Sense
+// host and service.
+type batchBuilder struct {
+	logs      plog.Logs
+	resources map[resourceKey]plog.LogRecordSlice
+	count     int
+	version   string
+}
+
+func newBatchBuilder(version string) *batchBuilder {
+	return &batchBuilder{
+		logs:      plog.NewLogs(),
+		resources: make(map[resourceKey]plog.LogRecordSlice),
+		version:   version,
+	}
+}
+
+// take returns the gathered logs and starts a new batch.
+func (b *batchBuilder) take() plog.Logs {
+	ld := b.logs
+	b.logs = plog.NewLogs()
+	clear(b.resources)
+	b.count = 0
+	return ld
+}
+
+func (b *batchBuilder) records(key resourceKey) plog.LogRecordSlice {
+	if rs, ok := b.resources[key]; ok {
+		return rs
+	}
+	rl := b.logs.ResourceLogs().AppendEmpty()
+	attrs := rl.Resource().Attributes()
+	attrs.PutStr(senseevent.AttrServiceNamespace, senseevent.ServiceNamespace)
+	putStr(attrs, senseevent.AttrServiceName, key.service)
+	putStr(attrs, senseevent.AttrHostName, key.host)
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	sl.Scope().SetVersion(b.version)
+	rs := sl.LogRecords()
+	b.resources[key] = rs
+	return rs
+}
+
+func putStr(m pcommon.Map, key, value string) {
+	if value != "" {
+		m.PutStr(key, value)
+	}
+}
+
+// appendEvent adds one parsed event.
+func (b *batchBuilder) appendEvent(ev *senseevent.Event, client string, observed pcommon.Timestamp) {
+	lr := b.records(resourceKey{host: ev.Host, service: senseevent.ServiceName(ev.Kind)}).AppendEmpty()
+	b.count++
+	lr.SetObservedTimestamp(observed)
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(24)
+	attrs.PutStr(senseevent.AttrSource, ev.Kind.Source())
+	putStr(attrs, senseevent.AttrClientAddress, client)
+	if ev.TimeStatus == senseevent.TimeOK {
+		lr.SetTimestamp(pcommon.Timestamp(ev.Time))
+	} else {
+		lr.SetTimestamp(observed)
+		attrs.PutStr(senseevent.AttrTimestampFallback, ev.TimeStatus.String())
+	}
+	if ev.Kind.IsUserEvent() {
+		putUserEvent(lr, ev)
+	} else {
+		putLogEvent(lr, ev)
+	}
+	putUser(attrs, ev)
+	putStr(attrs, senseevent.AttrSessionID, ev.ProxySession)
+	putStr(attrs, senseevent.AttrAppID, ev.AppID)
+	if ev.Ambiguous != senseevent.NotAmbiguous {
+		attrs.PutStr(senseevent.AttrParseAmbiguous, ev.Ambiguous.String())
+	}
+	if len(ev.Invalid) > 0 {
+		invalid := attrs.PutEmptyMap(senseevent.AttrParseInvalid)
+		for _, f := range ev.Invalid {
+			invalid.PutStr(f.Field, f.Value)
+		}
+	}
+}
+
+func putUser(attrs pcommon.Map, ev *senseevent.Event) {
+	putStr(attrs, senseevent.AttrUserID, ev.FullUser())
+	putStr(attrs, senseevent.AttrUserName, ev.UserID)
+	putStr(attrs, senseevent.AttrUserDirectory, ev.UserDir)
+}
+
+func putLogEvent(lr plog.LogRecord, ev *senseevent.Event) {
+	attrs := lr.Attributes()
+	lr.SetSeverityText(ev.Level)
+	lr.SetSeverityNumber(severityOf(ev.Level))
+	if ev.HasRow {
+		attrs.PutInt(senseevent.AttrLogRow, ev.Row)
+	}
+	putStr(attrs, senseevent.AttrLogLocalTime, ev.LocalTime)
+	putStr(attrs, senseevent.AttrSubsystem, ev.Logger)
+	putStr(attrs, senseevent.AttrProcessOwner, ev.ServiceUser)
+	if ev.Kind == senseevent.KindQixPerf {
+		lr.Body().SetStr(ev.Method)
+		putQixPerf(attrs, ev)
+	} else {
+		lr.Body().SetStr(ev.Message)
+	}
+	if ev.Exception != "" {
+		attrs.PutStr(senseevent.AttrExceptionMessage, ev.Exception)
+		putStr(attrs, senseevent.AttrExceptionType, senseevent.ExceptionType(ev.Exception))
+	}
+	switch ev.Kind {
+	case senseevent.KindEngine, senseevent.KindQixPerf:
+		putStr(attrs, senseevent.AttrEngineTimestamp, ev.EngineTime)
+		putStr(attrs, senseevent.AttrEngineSessionID, ev.EngineSession)
+		putStr(attrs, senseevent.AttrEngineProcessID, ev.ProcessID)
+		putStr(attrs, senseevent.AttrEngineVersion, ev.EngineVersion)
+		putStr(attrs, senseevent.AttrEngineStarted, ev.EngineStarted)
+		putStr(attrs, senseevent.AttrEngineEntryType, ev.EntryType)
+		if ev.NonUser {
+			attrs.PutStr(senseevent.AttrActivitySource, "non-user")
+		} else if ev.ProxySession != "" {
+			attrs.PutStr(senseevent.AttrActivitySource, "user")
+		}
+	case senseevent.KindProxy, senseevent.KindRepository:
+		putStr(attrs, senseevent.AttrCommand, ev.Command)
+		if ev.HasResultCode {
+			attrs.PutInt(senseevent.AttrResultCode, ev.ResultCode)
+		}
+		putStr(attrs, senseevent.AttrOrigin, ev.Origin)
+		putStr(attrs, senseevent.AttrContext, ev.Context)
+	case senseevent.KindScheduler:
+		putStr(attrs, senseevent.AttrTaskName, ev.TaskName)
+		putStr(attrs, senseevent.AttrTaskID, ev.TaskID)
+		putStr(attrs, senseevent.AttrTaskExecutionID, ev.ExecutionID)
+		putStr(attrs, senseevent.AttrAppName, ev.AppName)
+	}
+}
+
+func putQixPerf(attrs pcommon.Map, ev *senseevent.Event) {
+	if ev.HasRequestID {
+		attrs.PutInt(senseevent.AttrQixRequestID, ev.RequestID)
+	}
+	putStr(attrs, senseevent.AttrQixMethod, ev.Method)
+	putDouble(attrs, ev, senseevent.HasProcessTime, senseevent.AttrQixProcessTime, ev.ProcessTimeMS)
+	putDouble(attrs, ev, senseevent.HasWorkTime, senseevent.AttrQixWorkTime, ev.WorkTimeMS)
+	putDouble(attrs, ev, senseevent.HasLockTime, senseevent.AttrQixLockTime, ev.LockTimeMS)
+	putDouble(attrs, ev, senseevent.HasValidateTime, senseevent.AttrQixValidateTime, ev.ValidateMS)
+	putDouble(attrs, ev, senseevent.HasTraverseTime, senseevent.AttrQixTraverseTime, ev.TraverseMS)
+	putInt(attrs, ev, senseevent.HasHandle, senseevent.AttrQixHandle, ev.Handle)
+	putInt(attrs, ev, senseevent.HasNetRAM, senseevent.AttrQixNetRAM, ev.NetRAM)
+	putInt(attrs, ev, senseevent.HasPeakRAM, senseevent.AttrQixPeakRAM, ev.PeakRAM)
+	putStr(attrs, senseevent.AttrObjectID, ev.ObjectID)
+	putStr(attrs, senseevent.AttrObjectType, ev.ObjectType)
+}
+
+func putDouble(attrs pcommon.Map, ev *senseevent.Event, bit senseevent.PresentFields, key string, v float64) {
+	if ev.Present&bit != 0 {
+		attrs.PutDouble(key, v)
+	}
+}
+
+func putInt(attrs pcommon.Map, ev *senseevent.Event, bit senseevent.PresentFields, key string, v int64) {
+	if ev.Present&bit != 0 {
+		attrs.PutInt(key, v)
+	}
+}
+
+var userEventNames = [...]string{
+	senseevent.ActionSessionStart:    "qliksense.session.start",
+	senseevent.ActionSessionStop:     "qliksense.session.stop",
+	senseevent.ActionConnectionOpen:  "qliksense.connection.open",
+	senseevent.ActionConnectionClose: "qliksense.connection.close",
+}
+
+func putUserEvent(lr plog.LogRecord, ev *senseevent.Event) {
+	attrs := lr.Attributes()
+	lr.Body().SetStr(ev.Message)
+	putStr(attrs, senseevent.AttrCommand, ev.Command)
+	if ev.Action != senseevent.ActionNone {
+		attrs.PutStr(senseevent.AttrAction, ev.Action.String())
+		lr.SetEventName(userEventNames[ev.Action])
+	}
+	putStr(attrs, senseevent.AttrOrigin, ev.Origin)
+	putStr(attrs, senseevent.AttrContext, ev.Context)
+	putStr(attrs, senseevent.AttrUserAgentOriginal, ev.UserAgent)
+}
+
+// severityOf maps log4net level names to OpenTelemetry severities; levels
+// it does not know keep only their text.
+func severityOf(level string) plog.SeverityNumber {
+	switch {
+	case strings.EqualFold(level, "INFO"):
+		return plog.SeverityNumberInfo
+	case strings.EqualFold(level, "WARN"), strings.EqualFold(level, "WARNING"):
+		return plog.SeverityNumberWarn
+	case strings.EqualFold(level, "ERROR"):
+		return plog.SeverityNumberError
+	case strings.EqualFold(level, "FATAL"):
+		return plog.SeverityNumberFatal
+	case strings.EqualFold(level, "DEBUG"):
+		return plog.SeverityNumberDebug
+	}
+	return plog.SeverityNumberUnspecified
+}
+
+// appendRaw adds a datagram that is not a valid event, for include_unparsed.
+func (b *batchBuilder) appendRaw(datagram string, reason string, kind senseevent.Kind, client string, observed pcommon.Timestamp) {
+	lr := b.records(resourceKey{service: senseevent.ServiceName(kind)}).AppendEmpty()
+	b.count++
+	lr.SetObservedTimestamp(observed)
+	lr.SetTimestamp(observed)
+	attrs := lr.Attributes()
+	attrs.PutStr(senseevent.AttrParseError, reason)
+	putStr(attrs, senseevent.AttrClientAddress, client)
+	if kind != senseevent.KindUnknown {
+		attrs.PutStr(senseevent.AttrSource, kind.Source())
+	}
+	attrs.PutStr(senseevent.AttrTimestampFallback, senseevent.TimeMissing.String())
+	if utf8.ValidString(datagram) {
+		lr.Body().SetStr(datagram)
+	} else {
+		// Kept byte for byte: OTLP strings must be valid UTF-8.
+		lr.Body().SetEmptyBytes().FromRaw([]byte(datagram))
+	}
+}
+
+// clientAddresses caches the text form of the few addresses Sense sends from.
+type clientAddresses map[netip.Addr]string
+
+func (c clientAddresses) text(a netip.Addr) string {
+	if s, ok := c[a]; ok {
+		return s
+	}
+	if len(c) >= 4096 {
+		clear(c)
+	}
+	s := a.Unmap().String()
+	c[a] = s
+	return s
+}
