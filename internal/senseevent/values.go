@@ -157,10 +157,11 @@ func sessionFromMessage(msg string) string {
 }
 
 // ExceptionType returns the .NET exception type that starts an exception
-// text such as "System.Net.WebException: Unable to connect", or "".
+// text such as "System.Net.WebException: Unable to connect" or
+// "Npgsql.NpgsqlException (0x80004005): ...", or "".
 func ExceptionType(s string) string {
 	s = strings.TrimLeft(s, " ")
-	end := strings.IndexByte(s, ':')
+	end := strings.IndexAny(s, ": (")
 	if end < 0 {
 		end = len(s)
 	}
