@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,7 +60,26 @@ type collector struct {
 	udpAddr    string
 	metricsURL string
 	outFile    string
-	logs       *bytes.Buffer
+	logs       *syncBuffer
+}
+
+// syncBuffer is the collector's output, written by exec's copier while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startCollector(t *testing.T, receiverExtra string) *collector {
@@ -67,9 +87,9 @@ func startCollector(t *testing.T, receiverExtra string) *collector {
 	bin := collectorBinary(t)
 	dir := t.TempDir()
 	c := &collector{
-		udpAddr:    fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp")),
-		outFile:    filepath.Join(dir, "logs.json"),
-		logs:       &bytes.Buffer{},
+		udpAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp")),
+		outFile: filepath.Join(dir, "logs.json"),
+		logs:    &syncBuffer{},
 	}
 	metricsPort := freePort(t, "tcp")
 	c.metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
