@@ -1,0 +1,129 @@
+package senseapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+// maxBody bounds how much of a response is read: a healthcheck is about
+// 1 KiB, a session list or app list of a large site a few MiB.
+const maxBody = 64 << 20
+
+// Client calls one Sense server's APIs.
+type Client struct {
+	http   *http.Client
+	base   *url.URL
+	xrfkey string
+}
+
+// NewClient builds a client for the server at endpoint (scheme, host and
+// port, e.g. https://qs-central-01:4747).
+func NewClient(ctx context.Context, endpoint string, conn ConnectionConfig, host component.Host, set component.TelemetrySettings) (*Client, error) {
+	hc, err := conn.httpClient(ctx, host, set)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(hc, endpoint)
+}
+
+func newClient(hc *http.Client, endpoint string) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(endpoint, "/"))
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc, base: base, xrfkey: newXrfkey()}, nil
+}
+
+// newXrfkey makes the 16-character anti-forgery key Sense's APIs require in
+// both the Xrfkey query parameter and the X-Qlik-Xrfkey header.
+func newXrfkey() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Endpoint is the server's base URL.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+// Close releases idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// Healthcheck reads GET /engine/healthcheck.
+func (c *Client) Healthcheck(ctx context.Context) (*Health, error) {
+	var h Health
+	if err := c.get(ctx, "/engine/healthcheck", false, &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// Sessions reads the proxy sessions of one virtual proxy: GET
+// /qps/session for "/" or "", /qps/<prefix>/session otherwise.
+func (c *Client) Sessions(ctx context.Context, virtualProxy string) ([]Session, error) {
+	prefix := strings.Trim(virtualProxy, "/")
+	path := "/qps/session"
+	if prefix != "" {
+		path = "/qps/" + url.PathEscape(prefix) + "/session"
+	}
+	var s []Session
+	if err := c.get(ctx, path, true, &s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Apps reads the repository's app list: GET /qrs/app.
+func (c *Client) Apps(ctx context.Context) ([]App, error) {
+	var a []App
+	if err := c.get(ctx, "/qrs/app", true, &a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error {
+	u := *c.base
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	if xrf {
+		u.RawQuery = "Xrfkey=" + c.xrfkey
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
+	if err != nil {
+		return &Error{Kind: KindConnection, URL: u.String(), Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Cache-Control", "no-cache")
+	if xrf {
+		req.Header.Set("X-Qlik-Xrfkey", c.xrfkey)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return classify(u.String(), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return &Error{Kind: KindHTTPStatus, URL: u.String(), Status: resp.StatusCode,
+			Err: fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, maxBody))
+	if err := dec.Decode(into); err != nil {
+		if k := classify(u.String(), err); k.Kind == KindTimeout {
+			return k
+		}
+		return &Error{Kind: KindBadJSON, URL: u.String(), Err: err}
+	}
+	return nil
+}
