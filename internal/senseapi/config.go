@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -23,7 +22,8 @@ const DefaultUserHeader = "UserDirectory=Internal; UserId=sa_repository"
 
 // ConnectionConfig is how the collector reaches a Sense server: the QMC's
 // exported certificates (client.pem, client_key.pem, root.pem), an optional
-// passphrase for the key, extra headers and a timeout.
+// passphrase for the key and extra headers. Timeouts come from the caller's
+// context (the scraper's timeout setting).
 type ConnectionConfig struct {
 	TLS configtls.ClientConfig `mapstructure:"tls"`
 	// KeyPassphrase decrypts tls.key_file when the certificates were exported
@@ -32,16 +32,13 @@ type ConnectionConfig struct {
 	// Headers are sent with every request; X-Qlik-User defaults to
 	// DefaultUserHeader.
 	Headers map[string]configopaque.String `mapstructure:"headers"`
-	// Timeout bounds each request.
-	Timeout time.Duration `mapstructure:"timeout"`
 }
 
 // NewDefaultConnectionConfig returns the defaults: verification on, the
-// repository service account as X-Qlik-User, a 10 s timeout.
+// repository service account as X-Qlik-User.
 func NewDefaultConnectionConfig() ConnectionConfig {
 	return ConnectionConfig{
 		Headers: map[string]configopaque.String{"X-Qlik-User": DefaultUserHeader},
-		Timeout: 10 * time.Second,
 	}
 }
 
@@ -62,9 +59,6 @@ func (c *ConnectionConfig) Validate(prefix string) error {
 	}
 	if c.KeyPassphrase != "" && c.TLS.KeyFile == "" {
 		errs = append(errs, fmt.Errorf("%skey_passphrase: set but tls.key_file is not", prefix))
-	}
-	if c.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("%stimeout: must be positive, got %s", prefix, c.Timeout))
 	}
 	return errors.Join(errs...)
 }
@@ -92,7 +86,6 @@ func ValidateEndpoint(field, endpoint string) error {
 func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, set component.TelemetrySettings) (*http.Client, error) {
 	hc := confighttp.NewDefaultClientConfig()
 	hc.TLS = c.TLS
-	hc.Timeout = c.Timeout
 	for name, value := range c.Headers {
 		hc.Headers.Set(name, value)
 	}

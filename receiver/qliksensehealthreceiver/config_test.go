@@ -1,0 +1,86 @@
+package qliksensehealthreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/senseops/senseops-collector/receiver/qliksensehealthreceiver/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewID(metadata.Type).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	require.NoError(t, confmap.Validate(cfg))
+	assert.Equal(t, 30*time.Second, cfg.CollectionInterval)
+	assert.Equal(t, "https://qs-central-01.corp.example:4242", cfg.appNamesEndpoint(), "defaults to the first server on 4242")
+	assert.Equal(t, "UserDirectory=Internal; UserId=sa_repository", string(cfg.Headers["X-Qlik-User"]))
+
+	full := createDefaultConfig().(*Config)
+	sub, err = cm.Sub(component.NewIDWithName(metadata.Type, "full").String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(full))
+	require.NoError(t, confmap.Validate(full))
+	assert.Equal(t, time.Minute, full.CollectionInterval)
+	assert.Equal(t, 5*time.Second, full.Timeout)
+	assert.Equal(t, 4, full.MaxConcurrency)
+	assert.True(t, full.Metrics.QliksenseEngineAppStatus.Enabled)
+	assert.Equal(t, map[string]string{"site": "stockholm", "env": "prod"}, full.Servers[0].Tags)
+	assert.Equal(t, "testdata/certs/client.pem", full.TLS.CertFile)
+	rim := full.connection(full.Servers[1])
+	assert.Equal(t, "1", string(rim.Headers["X-Extra"]))
+	assert.Equal(t, "UserDirectory=CORP; UserId=svc_monitor", string(rim.Headers["X-Qlik-User"]), "server headers merge over shared ones")
+	assert.Equal(t, "testdata/certs/client.pem", rim.TLS.CertFile, "shared TLS applies when a server sets none")
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	server := func(name, endpoint string) ServerConfig { return ServerConfig{Name: name, Endpoint: endpoint} }
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   []string
+	}{
+		{"no servers", func(c *Config) { c.Servers = nil }, []string{"servers: at least one server"}},
+		{"missing endpoint", func(c *Config) { c.Servers = []ServerConfig{server("a", "")} }, []string{"servers[0].endpoint: must be set"}},
+		{"plain host", func(c *Config) { c.Servers = []ServerConfig{server("a", "qs1:4747")} }, []string{"servers[0].endpoint:"}},
+		{"duplicate names", func(c *Config) {
+			c.Servers = []ServerConfig{server("a", "https://qs1:4747"), server("b", "https://qs2:4747"), server("a", "https://qs3:4747")}
+		}, []string{`servers[2].name: "a" is already the name of servers[0]`}},
+		{"missing name", func(c *Config) { c.Servers = []ServerConfig{server("", "https://qs1:4747")} }, []string{"servers[0].name: must be set"}},
+		{"unreadable certificate", func(c *Config) {
+			c.TLS.CertFile, c.TLS.KeyFile = "/nonexistent/client.pem", "/nonexistent/client_key.pem"
+		}, []string{`tls.cert_file: cannot read "/nonexistent/client.pem"`, "tls.key_file: cannot read"}},
+		{"unreadable per-server CA", func(c *Config) {
+			c.Servers[0].TLS = &configtls.ClientConfig{}
+			c.Servers[0].TLS.CAFile = "/nonexistent/root.pem"
+		}, []string{`servers[0].tls.ca_file: cannot read "/nonexistent/root.pem"`}},
+		{"passphrase without key", func(c *Config) { c.KeyPassphrase = "secret" }, []string{"key_passphrase: set but tls.key_file is not"}},
+		{"concurrency", func(c *Config) { c.MaxConcurrency = 0 }, []string{"max_concurrency:"}},
+		{"app names endpoint", func(c *Config) { c.AppNames.Endpoint = "qs1:4242" }, []string{"app_names.endpoint:"}},
+		{"app names interval", func(c *Config) { c.AppNames.RefreshInterval = 0 }, []string{"app_names.refresh_interval:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Servers = []ServerConfig{server("central", "https://qs1:4747")}
+			tt.mutate(cfg)
+			err := cfg.Validate()
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}

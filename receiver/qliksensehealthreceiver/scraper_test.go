@@ -1,0 +1,125 @@
+package qliksensehealthreceiver
+
+import (
+	"context"
+	"encoding/pem"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/senseops/senseops-collector/receiver/qliksensehealthreceiver/internal/metadata"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fakeSense serves a healthcheck body and the sample app list over TLS. Its
+// certificate is written as the CA file, so the receiver verifies it.
+func fakeSense(t *testing.T, healthFile string) (endpoint, caFile string) {
+	t.Helper()
+	health, err := os.ReadFile(filepath.Join("../../testdata/http", healthFile))
+	require.NoError(t, err)
+	apps, err := os.ReadFile("../../testdata/http/qrs-app-list-response-excerpt.json")
+	require.NoError(t, err)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/engine/healthcheck":
+			_, _ = w.Write(health)
+		case "/qrs/app":
+			_, _ = w.Write(apps)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return srv.URL, caFile
+}
+
+func scrapeOnce(t *testing.T, cfg *Config) pmetric.Metrics {
+	t.Helper()
+	sink := new(consumertest.MetricsSink)
+	cfg.CollectionInterval = time.Hour // the controller's first scrape happens at start
+	cfg.InitialDelay = 0
+	r, err := newHealthReceiver(cfg, receivertest.NewNopSettings(metadata.Type), sink)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return len(sink.AllMetrics()) > 0 }, 10*time.Second, 10*time.Millisecond)
+	return sink.AllMetrics()[0]
+}
+
+func TestScrapeGolden(t *testing.T) {
+	for _, body := range []string{"engine-healthcheck-response", "engine-healthcheck-response-idle"} {
+		t.Run(body, func(t *testing.T) {
+			endpoint, ca := fakeSense(t, body+".json")
+			cfg := createDefaultConfig().(*Config)
+			cfg.TLS.CAFile = ca
+			cfg.Metrics.QliksenseEngineAppStatus.Enabled = true
+			cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint, Description: "Central node", Tags: map[string]string{"site": "stockholm"}}}
+			cfg.AppNames.Endpoint = endpoint
+			got := scrapeOnce(t, cfg)
+			// The endpoint's host is 127.0.0.1 with a random port; host.name has no port.
+			file := filepath.Join("testdata", "expected", body+".yaml")
+			if *update {
+				require.NoError(t, golden.WriteMetrics(t, file, got))
+			}
+			want, err := golden.ReadMetrics(file)
+			require.NoError(t, err)
+			require.NoError(t, pmetrictest.CompareMetrics(want, got,
+				pmetrictest.IgnoreTimestamp(),
+				pmetrictest.IgnoreStartTimestamp(), // checked where it matters by TestEngineTimes
+				pmetrictest.IgnoreMetricValues("qliksense.engine.uptime"),
+				pmetrictest.IgnoreResourceMetricsOrder(),
+				pmetrictest.IgnoreMetricsOrder(),
+				pmetrictest.IgnoreMetricDataPointsOrder()))
+		})
+	}
+}
+
+func TestEngineTimes(t *testing.T) {
+	endpoint, ca := fakeSense(t, "engine-healthcheck-response.json")
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+	cfg.AppNames.Enabled = false
+	md := scrapeOnce(t, cfg)
+	started := time.Date(2024, 3, 10, 5, 12, 1, 0, time.UTC) // 20240310T061201.000+0100
+	found := map[string]bool{}
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, m := range rm.ScopeMetrics().At(0).Metrics().All() {
+			switch m.Name() {
+			case "qliksense.engine.calls", "qliksense.engine.cache.hits":
+				found[m.Name()] = true
+				dp := m.Sum().DataPoints().At(0)
+				assert.Equal(t, started, dp.StartTimestamp().AsTime().UTC(), "cumulative counters start when the engine did")
+			case "qliksense.engine.uptime":
+				found[m.Name()] = true
+				dp := m.Gauge().DataPoints().At(0)
+				want := dp.Timestamp().AsTime().Sub(started).Seconds()
+				assert.InDelta(t, want, dp.DoubleValue(), 1, "uptime honours the +0100 offset")
+			case "qliksense.engine.info":
+				found[m.Name()] = true
+				attrs := m.Gauge().DataPoints().At(0).Attributes().AsRaw()
+				assert.Equal(t, map[string]any{"qliksense.engine.version": "14.187.4", "qliksense.engine.start_time": "2024-03-10T05:12:01Z"}, attrs)
+			case "qliksense.engine.memory.committed":
+				found[m.Name()] = true
+				assert.Equal(t, int64(2314.55078125*1048576), m.Gauge().DataPoints().At(0).IntValue(), "MB become bytes")
+			}
+		}
+	}
+	assert.Len(t, found, 5)
+}
