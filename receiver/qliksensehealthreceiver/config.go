@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"time"
 
-	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
 	"github.com/senseops/senseops-collector/internal/senseapi"
@@ -33,22 +31,9 @@ type Config struct {
 	_ struct{}
 }
 
-// ServerConfig is one Sense server.
-type ServerConfig struct {
-	// Name identifies the server in metrics and logs; unique.
-	Name string `mapstructure:"name"`
-	// Endpoint is the engine's base URL, e.g. https://qs-central-01:4747.
-	Endpoint    string `mapstructure:"endpoint"`
-	Description string `mapstructure:"description"`
-	// Tags become resource attributes of the server's metrics.
-	Tags map[string]string `mapstructure:"tags"`
-	// TLS, when set, replaces the shared tls settings for this server.
-	TLS *configtls.ClientConfig `mapstructure:"tls"`
-	// KeyPassphrase, when set, replaces the shared key_passphrase.
-	KeyPassphrase configopaque.String `mapstructure:"key_passphrase"`
-	// Headers are added to (and override) the shared headers.
-	Headers map[string]configopaque.String `mapstructure:"headers"`
-}
+// ServerConfig is one Sense server; Endpoint is the engine's base URL,
+// e.g. https://qs-central-01:4747.
+type ServerConfig = senseapi.ServerConfig
 
 // AppNamesConfig controls the app-name lookup.
 type AppNamesConfig struct {
@@ -58,28 +43,6 @@ type AppNamesConfig struct {
 	Endpoint string `mapstructure:"endpoint"`
 	// RefreshInterval is how often the app list is read again.
 	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
-}
-
-// connection merges the shared connection settings with a server's own.
-func (cfg *Config) connection(s ServerConfig) senseapi.ConnectionConfig {
-	c := cfg.ConnectionConfig
-	if s.TLS != nil {
-		c.TLS = *s.TLS
-	}
-	if s.KeyPassphrase != "" {
-		c.KeyPassphrase = s.KeyPassphrase
-	}
-	if len(s.Headers) > 0 {
-		merged := make(map[string]configopaque.String, len(c.Headers)+len(s.Headers))
-		for k, v := range c.Headers {
-			merged[k] = v
-		}
-		for k, v := range s.Headers {
-			merged[k] = v
-		}
-		c.Headers = merged
-	}
-	return c
 }
 
 // appNamesEndpoint is the configured repository URL, or the first server's
@@ -100,36 +63,8 @@ func (cfg *Config) appNamesEndpoint() string {
 // Validate checks the configuration and names every bad field.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if len(cfg.Servers) == 0 {
-		errs = append(errs, errors.New("servers: at least one server is required"))
-	}
-	if err := cfg.ConnectionConfig.Validate(""); err != nil {
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i] }); err != nil {
 		errs = append(errs, err)
-	}
-	seen := map[string]int{}
-	for i, s := range cfg.Servers {
-		prefix := fmt.Sprintf("servers[%d].", i)
-		if s.Name == "" {
-			errs = append(errs, fmt.Errorf("%sname: must be set", prefix))
-		} else if j, dup := seen[s.Name]; dup {
-			errs = append(errs, fmt.Errorf("%sname: %q is already the name of servers[%d]", prefix, s.Name, j))
-		} else {
-			seen[s.Name] = i
-		}
-		if err := senseapi.ValidateEndpoint(prefix+"endpoint", s.Endpoint); err != nil {
-			errs = append(errs, err)
-		}
-		if s.TLS != nil || s.KeyPassphrase != "" {
-			c := cfg.connection(s)
-			if err := c.Validate(prefix); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		for k := range s.Tags {
-			if k == "" {
-				errs = append(errs, fmt.Errorf("%stags: a tag has an empty name", prefix))
-			}
-		}
 	}
 	if cfg.MaxConcurrency < 1 {
 		errs = append(errs, fmt.Errorf("max_concurrency: must be at least 1, got %d", cfg.MaxConcurrency))

@@ -39,7 +39,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.True(t, full.Metrics.QliksenseEngineAppStatus.Enabled)
 	assert.Equal(t, map[string]string{"site": "stockholm", "env": "prod"}, full.Servers[0].Tags)
 	assert.Equal(t, "testdata/certs/client.pem", full.TLS.CertFile)
-	rim := full.connection(full.Servers[1])
+	rim := full.ConnectionConfig.For(&full.Servers[1])
 	assert.Equal(t, "1", string(rim.Headers["X-Extra"]))
 	assert.Equal(t, "UserDirectory=CORP; UserId=svc_monitor", string(rim.Headers["X-Qlik-User"]), "server headers merge over shared ones")
 	assert.Equal(t, "testdata/certs/client.pem", rim.TLS.CertFile, "shared TLS applies when a server sets none")

@@ -44,7 +44,7 @@ func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, n
 }
 
 func (s *serverScraper) start(ctx context.Context, host component.Host) error {
-	client, err := senseapi.NewClient(ctx, s.server.Endpoint, s.cfg.connection(s.server), host, s.set.TelemetrySettings)
+	client, err := senseapi.NewClient(ctx, s.server.Endpoint, s.cfg.ConnectionConfig.For(&s.server), host, s.set.TelemetrySettings)
 	if err != nil {
 		return fmt.Errorf("servers %q: %w", s.server.Name, err)
 	}
