@@ -2,28 +2,25 @@ package qliksensehealthreceiver // import "github.com/senseops/senseops-collecto
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/scraper"
-	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
+	"github.com/senseops/senseops-collector/internal/scrapegroup"
 	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/receiver/qliksensehealthreceiver/internal/metadata"
 )
 
-// healthReceiver runs one scraper controller per server, so each server is
-// scraped on its own schedule: a slow or dead server costs only its own
-// timeout and never delays another server's data. A shared semaphore bounds
-// how many healthchecks are in flight at once.
+// healthReceiver scrapes every server on its own controller (see
+// scrapegroup), after reading the app list the scrapers use for names.
 type healthReceiver struct {
-	cfg         *Config
-	set         receiver.Settings
-	controllers []receiver.Metrics
-	names       *appNamesHolder
+	cfg   *Config
+	set   receiver.Settings
+	group *scrapegroup.Group
+	names *appNamesHolder
 }
 
 // appNamesHolder lets scrapers created before Start see the cache made in it.
@@ -42,20 +39,21 @@ func (h *appNamesHolder) name(id string) string {
 
 func newHealthReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics) (*healthReceiver, error) {
 	r := &healthReceiver{cfg: cfg, set: set, names: &appNamesHolder{}}
-	slots := make(chan struct{}, cfg.MaxConcurrency)
+	limiter := scrapegroup.NewLimiter(cfg.MaxConcurrency)
+	targets := make([]scrapegroup.Target, 0, len(cfg.Servers))
 	for _, server := range cfg.Servers {
-		s := newServerScraper(cfg, server, set, r.names, slots)
+		s := newServerScraper(cfg, server, set, r.names, limiter)
 		sc, err := scraper.NewMetrics(s.scrape, scraper.WithStart(s.start), scraper.WithShutdown(s.shutdown))
 		if err != nil {
 			return nil, err
 		}
-		ctrl, err := scraperhelper.NewMetricsController(&cfg.ControllerConfig, set, next,
-			scraperhelper.AddMetricsScraper(metadata.Type, sc))
-		if err != nil {
-			return nil, fmt.Errorf("server %q: %w", server.Name, err)
-		}
-		r.controllers = append(r.controllers, ctrl)
+		targets = append(targets, scrapegroup.Target{Name: fmt.Sprintf("servers %q", server.Name), Scraper: sc})
 	}
+	group, err := scrapegroup.New(&cfg.ControllerConfig, set, next, metadata.Type, targets)
+	if err != nil {
+		return nil, err
+	}
+	r.group = group
 	return r, nil
 }
 
@@ -72,23 +70,23 @@ func (r *healthReceiver) Start(ctx context.Context, host component.Host) error {
 			r.names.names.Start(ctx)
 		}
 	}
-	for _, c := range r.controllers {
-		if err := c.Start(ctx, host); err != nil {
-			return errors.Join(err, r.Shutdown(ctx))
-		}
+	if err := r.group.Start(ctx, host); err != nil {
+		r.stopNames()
+		return err
 	}
 	return nil
 }
 
 // Shutdown stops every scraper and the app-name refresh.
 func (r *healthReceiver) Shutdown(ctx context.Context) error {
-	var errs []error
-	for _, c := range r.controllers {
-		errs = append(errs, c.Shutdown(ctx))
-	}
+	err := r.group.Shutdown(ctx)
+	r.stopNames()
+	return err
+}
+
+func (r *healthReceiver) stopNames() {
 	if r.names.names != nil {
 		r.names.names.Stop()
 		r.names.names = nil
 	}
-	return errors.Join(errs...)
 }

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/scraper/scrapererror"
 
+	"github.com/senseops/senseops-collector/internal/scrapegroup"
 	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/receiver/qliksensehealthreceiver/internal/metadata"
 )
@@ -23,7 +24,7 @@ type serverScraper struct {
 	server ServerConfig
 	set    receiver.Settings
 	names  *appNamesHolder
-	slots  chan struct{}
+	limit  scrapegroup.Limiter
 
 	client *senseapi.Client
 	mb     *metadata.MetricsBuilder
@@ -31,13 +32,13 @@ type serverScraper struct {
 	errors map[senseapi.ErrorKind]int64
 }
 
-func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, names *appNamesHolder, slots chan struct{}) *serverScraper {
+func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, names *appNamesHolder, limit scrapegroup.Limiter) *serverScraper {
 	return &serverScraper{
 		cfg:    cfg,
 		server: server,
 		set:    set,
 		names:  names,
-		slots:  slots,
+		limit:  limit,
 		mb:     metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
 		errors: map[senseapi.ErrorKind]int64{},
 	}
@@ -89,12 +90,10 @@ func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 }
 
 func (s *serverScraper) fetch(ctx context.Context) (*senseapi.Health, error) {
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	case <-ctx.Done():
-		return nil, &senseapi.Error{Kind: senseapi.KindTimeout, URL: s.server.Endpoint, Err: ctx.Err()}
+	if err := s.limit.Acquire(ctx); err != nil {
+		return nil, &senseapi.Error{Kind: senseapi.KindTimeout, URL: s.server.Endpoint, Err: err}
 	}
+	defer s.limit.Release()
 	return s.client.Healthcheck(ctx)
 }
 
