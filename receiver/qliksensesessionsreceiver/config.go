@@ -1,0 +1,78 @@
+package qliksensesessionsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksensesessionsreceiver"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/scraper/scraperhelper"
+
+	"github.com/senseops/senseops-collector/internal/senseapi"
+	"github.com/senseops/senseops-collector/receiver/qliksensesessionsreceiver/internal/metadata"
+)
+
+// Config is the receiver's configuration.
+type Config struct {
+	scraperhelper.ControllerConfig `mapstructure:",squash"`
+	metadata.MetricsBuilderConfig  `mapstructure:",squash"`
+	// Connection (tls, key_passphrase, headers) applies to every server
+	// unless the server overrides it.
+	senseapi.ConnectionConfig `mapstructure:",squash"`
+
+	// Servers are the proxies whose sessions are polled.
+	Servers []ServerConfig `mapstructure:"servers"`
+	// MaxConcurrency bounds how many session polls are in flight at once.
+	MaxConcurrency int `mapstructure:"max_concurrency"`
+	// ExcludeUsers (DIRECTORY\userid, matched case-insensitively) are left
+	// out of every metric: service accounts, monitoring users.
+	ExcludeUsers []string `mapstructure:"exclude_users"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// ServerConfig is one Sense proxy; Endpoint is the proxy service API's base
+// URL, e.g. https://qs-central-01:4243.
+type ServerConfig struct {
+	senseapi.ServerConfig `mapstructure:",squash"`
+	// VirtualProxies are the prefixes to poll, e.g. ["/", "/hdr"].
+	VirtualProxies []string `mapstructure:"virtual_proxies"`
+}
+
+// Validate checks the configuration and names every bad field.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i].ServerConfig }); err != nil {
+		errs = append(errs, err)
+	}
+	for i, s := range cfg.Servers {
+		seen := map[string]bool{}
+		for j, vp := range s.VirtualProxies {
+			norm := normalizeVirtualProxy(vp)
+			if strings.ContainsAny(strings.Trim(vp, "/"), "/?# ") {
+				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is not a virtual proxy prefix", i, j, vp))
+			} else if seen[norm] {
+				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is listed twice", i, j, vp))
+			}
+			seen[norm] = true
+		}
+	}
+	for i, u := range cfg.ExcludeUsers {
+		if strings.TrimSpace(u) == "" {
+			errs = append(errs, fmt.Errorf("exclude_users[%d]: is empty", i))
+		}
+	}
+	if cfg.MaxConcurrency < 1 {
+		errs = append(errs, fmt.Errorf("max_concurrency: must be at least 1, got %d", cfg.MaxConcurrency))
+	}
+	if cfg.CollectionInterval <= 0 {
+		errs = append(errs, fmt.Errorf("collection_interval: must be positive, got %s", cfg.CollectionInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// normalizeVirtualProxy writes a prefix as Sense's QMC shows it: "/" for the
+// default proxy, "/hdr" otherwise.
+func normalizeVirtualProxy(vp string) string {
+	return "/" + strings.Trim(strings.TrimSpace(vp), "/")
+}

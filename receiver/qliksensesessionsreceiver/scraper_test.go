@@ -1,0 +1,157 @@
+package qliksensesessionsreceiver
+
+import (
+	"context"
+	"encoding/pem"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/senseops/senseops-collector/internal/senseapi"
+	"github.com/senseops/senseops-collector/receiver/qliksensesessionsreceiver/internal/metadata"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fakeProxy serves the sample session lists for "/" and "/hdr" over TLS.
+func fakeProxy(t *testing.T) (endpoint, caFile string) {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("../../testdata/http", name))
+		require.NoError(t, err)
+		return b
+	}
+	bodies := map[string][]byte{
+		"/qps/session":     read("qps-session-response-default-vp.json"),
+		"/qps/hdr/session": read("qps-session-response-hdr-vp.json"),
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key := r.URL.Query().Get("Xrfkey"); len(key) != 16 || key != r.Header.Get("X-Qlik-Xrfkey") {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		if b, ok := bodies[r.URL.Path]; ok {
+			_, _ = w.Write(b)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return srv.URL, caFile
+}
+
+func scrapeOnce(t *testing.T, cfg *Config) pmetric.Metrics {
+	t.Helper()
+	sink := new(consumertest.MetricsSink)
+	cfg.CollectionInterval = time.Hour
+	cfg.InitialDelay = 0
+	r, err := newSessionsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), sink)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return len(sink.AllMetrics()) > 0 }, 10*time.Second, 10*time.Millisecond)
+	return sink.AllMetrics()[0]
+}
+
+func testConfig(endpoint, ca string, proxies ...string) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Servers = []ServerConfig{{ServerConfig: senseapi.ServerConfig{Name: "central", Endpoint: endpoint, Tags: map[string]string{"site": "stockholm"}}, VirtualProxies: proxies}}
+	return cfg
+}
+
+func TestScrapeGolden(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*Config)
+		proxies []string
+	}{
+		{"default", func(*Config) {}, []string{"/", "hdr/"}},
+		{"per-user-with-excludes", func(c *Config) {
+			c.Metrics.QliksenseProxyUserSessions.Enabled = true
+			c.ExcludeUsers = []string{`corp\ASMITH`} // case-insensitive
+		}, []string{"/", "/hdr"}},
+		{"unknown-virtual-proxy", func(*Config) {}, []string{"/", "/sales"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint, ca := fakeProxy(t)
+			cfg := testConfig(endpoint, ca, tt.proxies...)
+			tt.mutate(cfg)
+			require.NoError(t, cfg.Validate())
+			got := scrapeOnce(t, cfg)
+			file := filepath.Join("testdata", "expected", tt.name+".yaml")
+			if *update {
+				require.NoError(t, golden.WriteMetrics(t, file, got))
+			}
+			want, err := golden.ReadMetrics(file)
+			require.NoError(t, err)
+			require.NoError(t, pmetrictest.CompareMetrics(want, got,
+				pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(),
+				pmetrictest.IgnoreMetricsOrder(), pmetrictest.IgnoreMetricDataPointsOrder()))
+		})
+	}
+}
+
+// TestExcludeAppliesEverywhere: an excluded user is in no number at all.
+func TestExcludeAppliesEverywhere(t *testing.T) {
+	endpoint, ca := fakeProxy(t)
+	cfg := testConfig(endpoint, ca, "/")
+	cfg.Metrics.QliksenseProxyUserSessions.Enabled = true
+	cfg.ExcludeUsers = []string{`CORP\jdoe`}
+	md := scrapeOnce(t, cfg)
+	values := map[string]int64{}
+	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+		for _, dp := range m.Gauge().DataPoints().All() {
+			if u, ok := dp.Attributes().Get("user.id"); ok {
+				values[m.Name()+" "+u.Str()] = dp.IntValue()
+				continue
+			}
+			values[m.Name()] = dp.IntValue()
+		}
+	}
+	// The sample has jdoe twice and asmith once on "/".
+	assert.Equal(t, map[string]int64{
+		"qliksense.proxy.session.count":             1,
+		"qliksense.proxy.user.count":                1,
+		"qliksense.proxy.up":                        1,
+		`qliksense.proxy.user.sessions CORP\asmith`: 1,
+	}, values)
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   string
+	}{
+		{"no servers", func(c *Config) { c.Servers = nil }, "servers: at least one server"},
+		{"bad endpoint", func(c *Config) { c.Servers[0].Endpoint = "qs1:4243" }, "servers[0].endpoint:"},
+		{"duplicate proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/hdr", "hdr/"} }, `servers[0].virtual_proxies[1]: "hdr/" is listed twice`},
+		{"bad proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/a/b"} }, `servers[0].virtual_proxies[0]: "/a/b" is not a virtual proxy prefix`},
+		{"empty exclude", func(c *Config) { c.ExcludeUsers = []string{`CORP\x`, " "} }, "exclude_users[1]: is empty"},
+		{"unreadable key", func(c *Config) { c.TLS.CertFile, c.TLS.KeyFile = "/no/client.pem", "/no/client_key.pem" }, `tls.key_file: cannot read "/no/client_key.pem"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig("https://qs1:4243", "", "/")
+			tt.mutate(cfg)
+			assert.ErrorContains(t, cfg.Validate(), tt.want)
+		})
+	}
+}
