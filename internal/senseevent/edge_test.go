@@ -244,3 +244,14 @@ func eqSlice[T comparable](t *testing.T, got, want []T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+func TestIsGUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		guidA: true, strings.ToUpper(guidB): true, "": false, "0": false,
+		"c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d1g": false, "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d1": false,
+		"c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10x": false, "c8a8b0c4x5ef3-4b4a-b1d3-2f6f9a1e7d10": false,
+		"c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e-d10": false, "SessionApp_4f1c2d3e-aaaa-4bbb-8ccc-0": false,
+	} {
+		eq(t, IsGUID(s), want)
+	}
+}

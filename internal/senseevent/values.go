@@ -1,7 +1,6 @@
 package senseevent
 
 import (
-	"math"
 	"strconv"
 	"strings"
 )
@@ -9,28 +8,29 @@ import (
 // IsGUID reports whether s is a GUID in the 8-4-4-4-12 hex form Sense uses
 // (either case).
 func IsGUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
+	var bad byte
 	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !isHex(c) {
-				return false
-			}
-		}
+		bad |= guidClass[s[i]]
 	}
-	return true
+	// Dashes are allowed only where checked above: count them.
+	return bad&notGUIDChar == 0 && strings.Count(s, "-") == 4
 }
 
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
+const notGUIDChar = 1
+
+// guidClass marks the bytes that cannot appear in a GUID.
+var guidClass = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		if !(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+			t[i] = notGUIDChar
+		}
+	}
+	return t
+}()
 
 // setGUID stores s in *dst if it is a GUID, and records it as invalid otherwise.
 func (e *Event) setGUID(dst *string, field, s string) {
@@ -49,6 +49,9 @@ func (e *Event) parseInt(field, s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
+	if v, ok := atoi(s); ok {
+		return v, true
+	}
 	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
 		e.invalid(field, s)
@@ -57,22 +60,16 @@ func (e *Event) parseInt(field, s string) (int64, bool) {
 	return v, true
 }
 
-// parseFloat reads a decimal number. A comma decimal separator (as servers
-// with some regional settings write) is accepted; NaN and infinities are not.
+// parseFloat reads a decimal number; NaN and infinities are invalid.
 func (e *Event) parseFloat(field, s string) (float64, bool) {
 	if s == "" {
 		return 0, false
 	}
-	t := strings.TrimSpace(s)
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil && strings.IndexByte(t, ',') >= 0 && strings.IndexByte(t, '.') < 0 {
-		v, err = strconv.ParseFloat(strings.Replace(t, ",", ".", 1), 64)
-	}
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || t[0] == 'i' || t[0] == 'I' || t[0] == 'n' || t[0] == 'N' {
+	v, ok := atof(s)
+	if !ok {
 		e.invalid(field, s)
-		return 0, false
 	}
-	return v, true
+	return v, ok
 }
 
 // setUser fills the user fields from a directory and id, or, when those are
