@@ -1,7 +1,8 @@
 // Package scrapegroup runs one scraperhelper controller per target, so each
 // target is scraped on its own schedule: a slow or dead target costs only
-// its own timeout and never delays another target's data. A Limiter bounds
-// how many requests are in flight across the group.
+// its own timeout and never delays another target's data. Shared bounds how
+// many requests are in flight across the group and cancels them all when the
+// group shuts down, so a hung server cannot hold up the collector's stop.
 package scrapegroup
 
 import (
@@ -19,6 +20,7 @@ import (
 // Group is a receiver made of one controller per target.
 type Group struct {
 	controllers []receiver.Metrics
+	shared      *Shared
 }
 
 // Target is one scraper in the group, with a name for errors.
@@ -28,8 +30,8 @@ type Target struct {
 }
 
 // New builds a controller for every target, all with the same settings.
-func New(cfg *scraperhelper.ControllerConfig, set receiver.Settings, next consumer.Metrics, typ component.Type, targets []Target) (*Group, error) {
-	g := &Group{}
+func New(cfg *scraperhelper.ControllerConfig, set receiver.Settings, next consumer.Metrics, typ component.Type, shared *Shared, targets []Target) (*Group, error) {
+	g := &Group{shared: shared}
 	for _, t := range targets {
 		c, err := scraperhelper.NewMetricsController(cfg, set, next, scraperhelper.AddMetricsScraper(typ, t.Scraper))
 		if err != nil {
@@ -53,8 +55,10 @@ func (g *Group) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown stops every controller.
+// Shutdown cancels the requests in flight, then stops every controller
+// (which waits for its scrape to return).
 func (g *Group) Shutdown(ctx context.Context) error {
+	g.shared.stop()
 	var errs []error
 	for _, c := range g.controllers {
 		errs = append(errs, c.Shutdown(ctx))
@@ -62,21 +66,31 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Limiter bounds concurrent requests.
-type Limiter chan struct{}
-
-// NewLimiter allows n requests at once.
-func NewLimiter(n int) Limiter { return make(Limiter, n) }
-
-// Acquire waits for a slot or the context's end.
-func (l Limiter) Acquire(ctx context.Context) error {
-	select {
-	case l <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// Shared is what a group's scrapers share: a bound on requests in flight
+// and the group's lifetime.
+type Shared struct {
+	slots   chan struct{}
+	stopped context.Context
+	stop    context.CancelFunc
 }
 
-// Release frees a slot taken by Acquire.
-func (l Limiter) Release() { <-l }
+// NewShared allows n requests at once.
+func NewShared(n int) *Shared {
+	stopped, stop := context.WithCancel(context.Background())
+	return &Shared{slots: make(chan struct{}, n), stopped: stopped, stop: stop}
+}
+
+// Begin waits for a request slot and returns a context that ends with ctx
+// or with the group's shutdown; call done when the request is over.
+func (s *Shared) Begin(ctx context.Context) (context.Context, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
+	unbind := context.AfterFunc(s.stopped, cancel)
+	select {
+	case s.slots <- struct{}{}:
+		return ctx, func() { <-s.slots; unbind(); cancel() }, nil
+	case <-ctx.Done():
+		unbind()
+		cancel()
+		return nil, nil, ctx.Err()
+	}
+}

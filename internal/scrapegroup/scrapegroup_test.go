@@ -45,7 +45,7 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	cfg.InitialDelay = 0
 	cfg.Timeout = time.Hour
 	sink := new(consumertest.MetricsSink)
-	g, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, []Target{
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, NewShared(1), []Target{
 		{"hung", gaugeScraper(t, "hung", hang)},
 		{"a", gaugeScraper(t, "a", nil)},
 		{"b", gaugeScraper(t, "b", nil)},
@@ -60,15 +60,55 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	require.NoError(t, g.Shutdown(context.Background()))
 }
 
-func TestLimiter(t *testing.T) {
-	l := NewLimiter(2)
-	require.NoError(t, l.Acquire(context.Background()))
-	require.NoError(t, l.Acquire(context.Background()))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+func TestSharedBoundsAndCancels(t *testing.T) {
+	s := NewShared(2)
+	_, done1, err := s.Begin(context.Background())
+	require.NoError(t, err)
+	ctx2, _, err := s.Begin(context.Background())
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	assert.ErrorIs(t, l.Acquire(ctx), context.DeadlineExceeded, "a third request waits")
+	_, _, err = s.Begin(short)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "a third request waits for a slot")
 	var got atomic.Bool
-	go func() { got.Store(l.Acquire(context.Background()) == nil) }()
-	l.Release()
-	require.Eventually(t, got.Load, 5*time.Second, time.Millisecond)
+	go func() {
+		_, done, err := s.Begin(context.Background())
+		if err == nil {
+			done()
+			got.Store(true)
+		}
+	}()
+	done1()
+	require.Eventually(t, got.Load, 5*time.Second, time.Millisecond, "a freed slot is taken")
+	s.stop()
+	select {
+	case <-ctx2.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown did not cancel the request in flight")
+	}
+}
+
+// TestShutdownDoesNotWaitForAHungTarget: a scrape stuck with an hour's
+// timeout does not hold up shutdown.
+func TestShutdownDoesNotWaitForAHungTarget(t *testing.T) {
+	shared := NewShared(1)
+	started := make(chan struct{}, 1)
+	hung, err := scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
+		ctx, done, err := shared.Begin(ctx)
+		if err != nil {
+			return pmetric.NewMetrics(), err
+		}
+		defer done()
+		started <- struct{}{}
+		<-ctx.Done()
+		return pmetric.NewMetrics(), ctx.Err()
+	})
+	require.NoError(t, err)
+	cfg := scraperhelper.NewDefaultControllerConfig()
+	cfg.CollectionInterval, cfg.InitialDelay, cfg.Timeout = time.Hour, 0, time.Hour
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), consumertest.NewNop(), typ, shared, []Target{{"hung", hung}})
+	require.NoError(t, err)
+	require.NoError(t, g.Start(context.Background(), componenttest.NewNopHost()))
+	<-started
+	require.NoError(t, g.Shutdown(context.Background())) // returns: the request was cancelled
 }

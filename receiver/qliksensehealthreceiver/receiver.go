@@ -39,17 +39,17 @@ func (h *appNamesHolder) name(id string) string {
 
 func newHealthReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics) (*healthReceiver, error) {
 	r := &healthReceiver{cfg: cfg, set: set, names: &appNamesHolder{}}
-	limiter := scrapegroup.NewLimiter(cfg.MaxConcurrency)
+	shared := scrapegroup.NewShared(cfg.MaxConcurrency)
 	targets := make([]scrapegroup.Target, 0, len(cfg.Servers))
 	for _, server := range cfg.Servers {
-		s := newServerScraper(cfg, server, set, r.names, limiter)
+		s := newServerScraper(cfg, server, set, r.names, shared)
 		sc, err := scraper.NewMetrics(s.scrape, scraper.WithStart(s.start), scraper.WithShutdown(s.shutdown))
 		if err != nil {
 			return nil, err
 		}
 		targets = append(targets, scrapegroup.Target{Name: fmt.Sprintf("servers %q", server.Name), Scraper: sc})
 	}
-	group, err := scrapegroup.New(&cfg.ControllerConfig, set, next, metadata.Type, targets)
+	group, err := scrapegroup.New(&cfg.ControllerConfig, set, next, metadata.Type, shared, targets)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ type serverScraper struct {
 	server ServerConfig
 	set    receiver.Settings
 	names  *appNamesHolder
-	limit  scrapegroup.Limiter
+	shared *scrapegroup.Shared
 
 	client *senseapi.Client
 	mb     *metadata.MetricsBuilder
@@ -32,13 +32,13 @@ type serverScraper struct {
 	errors map[senseapi.ErrorKind]int64
 }
 
-func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, names *appNamesHolder, limit scrapegroup.Limiter) *serverScraper {
+func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, names *appNamesHolder, shared *scrapegroup.Shared) *serverScraper {
 	return &serverScraper{
 		cfg:    cfg,
 		server: server,
 		set:    set,
 		names:  names,
-		limit:  limit,
+		shared: shared,
 		mb:     metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
 		errors: map[senseapi.ErrorKind]int64{},
 	}
@@ -90,10 +90,11 @@ func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 }
 
 func (s *serverScraper) fetch(ctx context.Context) (*senseapi.Health, error) {
-	if err := s.limit.Acquire(ctx); err != nil {
+	ctx, done, err := s.shared.Begin(ctx)
+	if err != nil {
 		return nil, &senseapi.Error{Kind: senseapi.KindTimeout, URL: s.server.Endpoint, Err: err}
 	}
-	defer s.limit.Release()
+	defer done()
 	return s.client.Healthcheck(ctx)
 }
 

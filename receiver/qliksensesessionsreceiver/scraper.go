@@ -27,7 +27,7 @@ type serverScraper struct {
 	proxies  []string
 	set      receiver.Settings
 	excluded map[string]bool // lower-cased DIRECTORY\userid
-	limit    scrapegroup.Limiter
+	shared   *scrapegroup.Shared
 
 	client *senseapi.Client
 	mb     *metadata.MetricsBuilder
@@ -40,7 +40,7 @@ type errorKey struct {
 	kind  senseapi.ErrorKind
 }
 
-func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, excluded map[string]bool, limit scrapegroup.Limiter) *serverScraper {
+func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, excluded map[string]bool, shared *scrapegroup.Shared) *serverScraper {
 	proxies := []string{"/"}
 	if len(server.VirtualProxies) > 0 {
 		proxies = make([]string, len(server.VirtualProxies))
@@ -49,7 +49,7 @@ func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, e
 		}
 	}
 	return &serverScraper{
-		cfg: cfg, server: server, proxies: proxies, set: set, excluded: excluded, limit: limit,
+		cfg: cfg, server: server, proxies: proxies, set: set, excluded: excluded, shared: shared,
 		mb:     metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set),
 		errors: map[errorKey]int64{},
 	}
@@ -114,10 +114,11 @@ func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 }
 
 func (s *serverScraper) poll(ctx context.Context, vp string) pollResult {
-	if err := s.limit.Acquire(ctx); err != nil {
+	ctx, done, err := s.shared.Begin(ctx)
+	if err != nil {
 		return pollResult{err: &senseapi.Error{Kind: senseapi.KindTimeout, URL: s.server.Endpoint, Err: err}}
 	}
-	defer s.limit.Release()
+	defer done()
 	sessions, err := s.client.Sessions(ctx, vp)
 	return pollResult{sessions: sessions, err: err}
 }
