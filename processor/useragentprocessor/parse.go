@@ -1,0 +1,247 @@
+package useragentprocessor // import "github.com/senseops/senseops-collector/processor/useragentprocessor"
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mssola/useragent"
+)
+
+// Attribute names. The user_agent.* ones are OpenTelemetry semantic
+// conventions; the two with no convention live in the project's qliksense.
+// namespace (see internal/senseevent/attributes.go).
+const (
+	attrOriginal      = "user_agent.original"
+	attrName          = "user_agent.name"
+	attrVersion       = "user_agent.version"
+	attrOSName        = "user_agent.os.name"
+	attrOSVersion     = "user_agent.os.version"
+	attrSyntheticType = "user_agent.synthetic.type"
+	attrVersionMajor  = "qliksense.user_agent.version.major"
+	attrMobile        = "qliksense.user_agent.mobile"
+
+	// syntheticTypeBot is the user_agent.synthetic.type value for crawlers.
+	syntheticTypeBot = "bot"
+)
+
+// Indexes into targetKeys, also bit positions for presentTargets.
+const (
+	idxName = iota
+	idxVersion
+	idxVersionMajor
+	idxOSName
+	idxOSVersion
+	idxMobile
+	idxSyntheticType
+	numTargets
+)
+
+// targetKeys are the attributes the processor writes, in the order it adds them.
+var targetKeys = [numTargets]string{
+	idxName:          attrName,
+	idxVersion:       attrVersion,
+	idxVersionMajor:  attrVersionMajor,
+	idxOSName:        attrOSName,
+	idxOSVersion:     attrOSVersion,
+	idxMobile:        attrMobile,
+	idxSyntheticType: attrSyntheticType,
+}
+
+// uaInfo is what one User-Agent string says, already normalised. It is a
+// small value of strings, built once per distinct string and copied out of
+// the cache, so a cache hit allocates nothing.
+type uaInfo struct {
+	name      string // user_agent.name, e.g. "Chrome"; "" when unknown
+	version   string // user_agent.version, e.g. "122.0.0.0"; "" when unknown
+	osName    string // user_agent.os.name, e.g. "Windows"
+	osVersion string // user_agent.os.version, e.g. "10"
+	major     int64  // qliksense.user_agent.version.major, valid when hasMajor
+	hasMajor  bool
+	mobile    bool // qliksense.user_agent.mobile
+	bot       bool // user_agent.synthetic.type = bot
+	// recognized is false when nothing at all could be read from the
+	// string; such records are left untouched.
+	recognized bool
+}
+
+// parseUserAgent parses s with mssola/useragent and normalises the result.
+// It never panics: should the library panic on a pathological string, the
+// string counts as unrecognised.
+func parseUserAgent(s string) (info uaInfo) {
+	defer func() {
+		if recover() != nil {
+			info = uaInfo{}
+		}
+	}()
+	if s == "" {
+		return uaInfo{}
+	}
+	var ua useragent.UserAgent
+	ua.Parse(s)
+
+	info.bot = ua.Bot()
+	info.name, info.version = normaliseBrowser(s, &ua, info.bot)
+	info.osName, info.osVersion = normaliseOS(&ua)
+	if info.name != "" {
+		info.major, info.hasMajor = leadingInt(info.version)
+	}
+	info.recognized = info.name != "" || info.osName != "" || info.bot
+	info.mobile = info.recognized && ua.Mobile()
+	return info
+}
+
+// normaliseBrowser takes mssola's Browser() and fixes what it gets wrong or
+// leaves too raw:
+//   - Samsung Internet, Edge on Android (EdgA) and on iOS (EdgiOS) are
+//     reported by mssola as "Android", "Chrome" and "Safari";
+//   - Android WebViews ("Version/4.0 Chrome/...") come out as "Android 4.0";
+//     they become "Chrome WebView" with the Chrome version;
+//   - Presto Opera reports the frozen "9.80"; the real version is in Version/;
+//   - a bot recognised by its name ("Googlebot/2.1 (+http://...)") loses
+//     its version;
+//   - strings that are not user agents at all ("not a user agent", "Mozilla/5.0",
+//     "!!!") yield their first word as the name: that is dropped unless it
+//     looks like a product (starts with a letter and, for non-bots, carries a
+//     version or an operating system was found).
+func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, version string) {
+	name, version = ua.Browser()
+	if !bot {
+		switch {
+		case strings.Contains(s, "SamsungBrowser/"):
+			name, version = "Samsung Internet", productVersion(s, "SamsungBrowser/")
+		case strings.Contains(s, "EdgA/"):
+			name, version = "Edge", productVersion(s, "EdgA/")
+		case strings.Contains(s, "EdgiOS/"):
+			name, version = "Edge", productVersion(s, "EdgiOS/")
+		case name == "Android" && strings.Contains(s, "Chrome/"):
+			name, version = "Chrome WebView", productVersion(s, "Chrome/")
+		case name == "Opera" && version == "9.80" && strings.Contains(s, "Version/"):
+			version = productVersion(s, "Version/")
+		}
+	}
+	if bot && version == "" && name != "" {
+		// "Googlebot/2.1 (+http://...)": mssola drops the version of a
+		// bot it recognises by name.
+		version = productVersion(s, name+"/")
+	}
+	if name == "Mozilla" || !startsWithLetter(name) {
+		return "", ""
+	}
+	if !bot && version == "" && ua.OS() == "" {
+		// mssola's fallback for unknown strings: the first word.
+		return "", ""
+	}
+	if !startsWithDigit(version) {
+		version = ""
+	}
+	return name, version
+}
+
+// normaliseOS turns mssola's operating system into a clean name and version:
+//
+//	Windows NT 10.0 (Windows 10 and 11)  -> Windows 10
+//	Windows NT 6.3 / 6.2 / 6.1 / 6.0     -> Windows 8.1 / 8 / 7 / Vista
+//	Intel Mac OS X 10_15_7               -> macOS 10.15.7
+//	CPU iPhone OS 17_3 like Mac OS X     -> iOS 17.3 (iPad: "CPU OS 17_3" -> iOS 17.3)
+//	Android 14                           -> Android 14
+//	CrOS x86_64 14541.0.0                -> ChromeOS 14541.0.0
+//	Linux x86_64                         -> Linux (no version)
+//
+// Anything else keeps mssola's OSInfo() name and version; a version that does
+// not start with a digit is dropped (except Windows' Vista, XP, 2000 ...).
+func normaliseOS(ua *useragent.UserAgent) (name, version string) {
+	full := ua.OS()
+	if full == "" {
+		return "", ""
+	}
+	oi := ua.OSInfo()
+	switch platform := ua.Platform(); {
+	case platform == "iPhone" || platform == "iPad" || strings.HasPrefix(platform, "iPod") || oi.Name == "iPhone OS":
+		name = "iOS"
+		if strings.Contains(full, "like Mac OS X") {
+			version = oi.Version
+		} // else: an iPad in desktop mode sending the macOS string; its version is not iOS's
+	case strings.HasPrefix(full, "Windows Phone"):
+		name, version = "Windows Phone", oi.Version
+	case strings.HasPrefix(full, "Windows"):
+		return "Windows", windowsVersion(full)
+	case strings.Contains(full, "Mac OS X"):
+		name, version = "macOS", oi.Version
+	case strings.HasPrefix(full, "Android"):
+		name, version = "Android", oi.Version
+	case strings.HasPrefix(full, "CrOS"):
+		name, version = "ChromeOS", oi.Version
+	case strings.HasPrefix(full, "Linux"):
+		name = "Linux"
+	default:
+		name, version = oi.Name, oi.Version
+	}
+	if !startsWithLetter(name) {
+		return "", ""
+	}
+	if !startsWithDigit(version) {
+		version = ""
+	}
+	return name, version
+}
+
+// windowsVersion maps mssola's normalised Windows name ("Windows 10",
+// "Windows XP x64 Edition", "Windows NT 4.0") to the marketing version.
+// Windows 11 sends the same "Windows NT 10.0" as Windows 10: a User-Agent
+// string cannot tell them apart.
+func windowsVersion(full string) string {
+	v := strings.TrimSpace(strings.TrimPrefix(full, "Windows"))
+	switch {
+	case strings.HasPrefix(v, "XP"):
+		return "XP"
+	case strings.HasPrefix(v, "2000"):
+		return "2000"
+	case v == "NT":
+		return ""
+	}
+	// "10", "8.1", "8", "7", "Vista"; an NT version mssola does not know
+	// stays "NT x.y".
+	return v
+}
+
+// productVersion returns the version after token (e.g. "SamsungBrowser/")
+// up to the next space, semicolon or parenthesis.
+func productVersion(s, token string) string {
+	i := strings.Index(s, token)
+	if i < 0 {
+		return ""
+	}
+	v := s[i+len(token):]
+	if j := strings.IndexAny(v, " ;)("); j >= 0 {
+		v = v[:j]
+	}
+	if !startsWithDigit(v) {
+		return ""
+	}
+	return v
+}
+
+// leadingInt returns the number formed by the leading digits of v ("122" of
+// "122.0.0.0"), as Butler SOS's uaBrowserMajorVersion did.
+func leadingInt(v string) (int64, bool) {
+	n := 0
+	for n < len(v) && v[n] >= '0' && v[n] <= '9' {
+		n++
+	}
+	if n == 0 {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(v[:n], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return i, true
+}
+
+func startsWithLetter(s string) bool {
+	return s != "" && (s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z')
+}
+
+func startsWithDigit(s string) bool {
+	return s != "" && s[0] >= '0' && s[0] <= '9'
+}
