@@ -1,0 +1,227 @@
+package qliksensemetricsconnector // import "github.com/senseops/senseops-collector/connector/qliksensemetricsconnector"
+
+import (
+	"time"
+
+	"github.com/senseops/senseops-collector/internal/senseapi"
+)
+
+// anomaly is why a session event or session was handled specially; the
+// values are the reason attribute of the session anomalies telemetry.
+type anomaly int
+
+const (
+	anomalyStopWithoutStart anomaly = iota
+	anomalyDuplicateStart
+	anomalyMissingSessionID
+	anomalyTimedOut
+	anomalyCapacity
+	numAnomalies
+)
+
+var anomalyNames = [numAnomalies]string{"stop_without_start", "duplicate_start", "missing_session_id", "timed_out", "capacity"}
+
+// maxHosts bounds the hosts the session gauges report: a site has a few
+// proxies, so anything near this is a misconfiguration or garbage.
+const maxHosts = 1000
+
+// noProxy marks a session that no seeded proxy has listed.
+const noProxy = -1
+
+// sessionState is the set of active proxy sessions, keyed by session id, with
+// per-host session counts and users. It is not safe for concurrent use: the
+// connector holds its lock.
+type sessionState struct {
+	max     int
+	timeout time.Duration
+
+	sessions map[string]*session
+	hosts    map[string]*hostSessions
+
+	anomalies [numAnomalies]int64 // not yet reported
+}
+
+type session struct {
+	host     *hostSessions
+	user     string
+	lastSeen time.Time
+	proxy    int // index of the seeded proxy that last listed it, or noProxy
+}
+
+type hostSessions struct {
+	name     string
+	sessions int64
+	users    map[string]int // user.id -> sessions on this host
+}
+
+func newSessionState(maxSessions int, timeout time.Duration) *sessionState {
+	return &sessionState{
+		max: maxSessions, timeout: timeout,
+		sessions: map[string]*session{}, hosts: map[string]*hostSessions{},
+	}
+}
+
+// host returns the host entry, creating it unless there are maxHosts.
+func (st *sessionState) host(name string) *hostSessions {
+	if h, ok := st.hosts[name]; ok {
+		return h
+	}
+	if len(st.hosts) >= maxHosts {
+		return nil
+	}
+	h := &hostSessions{name: clone(name), users: map[string]int{}}
+	st.hosts[h.name] = h
+	return h
+}
+
+func (h *hostSessions) add(user string) {
+	h.sessions++
+	if user == "" {
+		return
+	}
+	if n, ok := h.users[user]; ok {
+		h.users[user] = n + 1
+		return
+	}
+	h.users[clone(user)] = 1
+}
+
+func (h *hostSessions) remove(user string) {
+	h.sessions--
+	if user == "" {
+		return
+	}
+	if n := h.users[user]; n > 1 {
+		h.users[user] = n - 1
+	} else {
+		delete(h.users, user)
+	}
+}
+
+// event applies a user event: session.start adds, session.stop removes, and
+// connection events keep a known session alive. It never creates a session
+// from a connection event: UDP may deliver a connection close after the
+// session's stop, which would bring a dead session back.
+func (st *sessionState) event(action, sessionID, user, host string, now time.Time) {
+	switch action {
+	case actionSessionStart:
+		if sessionID == "" {
+			st.anomalies[anomalyMissingSessionID]++
+			return
+		}
+		if s, ok := st.sessions[sessionID]; ok {
+			st.anomalies[anomalyDuplicateStart]++
+			s.lastSeen = now
+			st.move(s, host, user)
+			return
+		}
+		st.add(sessionID, user, host, noProxy, now)
+	case actionSessionStop:
+		if sessionID == "" {
+			st.anomalies[anomalyMissingSessionID]++
+			return
+		}
+		s, ok := st.sessions[sessionID]
+		if !ok {
+			st.anomalies[anomalyStopWithoutStart]++
+			return
+		}
+		st.remove(sessionID, s)
+	case actionConnectionOpen, actionConnectionClose:
+		if s, ok := st.sessions[sessionID]; ok {
+			s.lastSeen = now
+		}
+	}
+}
+
+// add tracks a new session unless the state is full.
+func (st *sessionState) add(sessionID, user, host string, proxy int, now time.Time) {
+	if len(st.sessions) >= st.max {
+		st.anomalies[anomalyCapacity]++
+		return
+	}
+	h := st.host(host)
+	if h == nil {
+		st.anomalies[anomalyCapacity]++
+		return
+	}
+	s := &session{host: h, user: clone(user), lastSeen: now, proxy: proxy}
+	st.sessions[clone(sessionID)] = s
+	h.add(s.user)
+}
+
+// move re-homes a session whose start event names another host or user than
+// the state has (the event is the authority).
+func (st *sessionState) move(s *session, host, user string) {
+	if s.host.name == host && (user == "" || s.user == user) {
+		return
+	}
+	h := st.host(host)
+	if h == nil {
+		return
+	}
+	s.host.remove(s.user)
+	if user != "" && user != s.user {
+		s.user = clone(user)
+	}
+	s.host = h
+	h.add(s.user)
+}
+
+func (st *sessionState) remove(sessionID string, s *session) {
+	s.host.remove(s.user)
+	delete(st.sessions, sessionID)
+}
+
+// sweep drops sessions not seen for the timeout.
+func (st *sessionState) sweep(now time.Time) {
+	cutoff := now.Add(-st.timeout)
+	for id, s := range st.sessions {
+		if s.lastSeen.Before(cutoff) {
+			st.remove(id, s)
+			st.anomalies[anomalyTimedOut]++
+		}
+	}
+}
+
+// seed applies one proxy's session list. Listed sessions are added (under the
+// proxy's host) or kept alive (where the events put them). When the list is
+// complete (every virtual proxy answered), the sessions this proxy listed
+// before, no longer lists, and no event has touched since the read began
+// (pollStart) have ended: they are removed. Sessions only known from events
+// are left to their stop event or the timeout, so a virtual proxy missing
+// from the configuration never ends sessions that are alive.
+func (st *sessionState) seed(proxy int, host string, listed []senseapi.Session, complete bool, pollStart, now time.Time) {
+	ids := make(map[string]struct{}, len(listed))
+	for _, l := range listed {
+		if l.SessionID == "" {
+			continue
+		}
+		ids[l.SessionID] = struct{}{}
+		if s, ok := st.sessions[l.SessionID]; ok {
+			s.lastSeen = now
+			s.proxy = proxy
+			continue
+		}
+		st.add(l.SessionID, l.User(), host, proxy, now)
+	}
+	if !complete {
+		return
+	}
+	for id, s := range st.sessions {
+		if s.proxy != proxy {
+			continue
+		}
+		if _, ok := ids[id]; ok || !s.lastSeen.Before(pollStart) {
+			continue
+		}
+		st.remove(id, s)
+	}
+}
+
+// takeAnomalies returns the counts since the last call and resets them.
+func (st *sessionState) takeAnomalies() [numAnomalies]int64 {
+	a := st.anomalies
+	st.anomalies = [numAnomalies]int64{}
+	return a
+}

@@ -1,0 +1,233 @@
+package qliksensemetricsconnector
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+
+	"github.com/senseops/senseops-collector/connector/qliksensemetricsconnector/internal/metadatatest"
+	"github.com/senseops/senseops-collector/internal/senseapi"
+)
+
+// Session ids from the samples (testdata/http/qps-session-response-*.json).
+const (
+	sidJdoe1   = "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10" // CORP\jdoe on /
+	sidAsmith  = "0d4e2a71-9b3c-4f5e-a6d7-e8f901234567" // CORP\asmith on /
+	sidJdoe2   = "7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2918" // CORP\jdoe on /
+	sidPartner = "91a2b3c4-d5e6-47f8-9a0b-1c2d3e4f5a6b" // EXT\partner.user@supplier.example on /hdr
+	sidOther   = "11111111-2222-4333-8444-555555555555"
+)
+
+// activity returns the two session gauges of a host: sessions, users.
+func activity(t *testing.T, h *harness, host string) (sessions, users float64) {
+	t.Helper()
+	md := h.collect()
+	s, ok := numbers(t, md, metricActiveSessions)[sessionKey(host)]
+	require.True(t, ok, "no %s for %s: %v", metricActiveSessions, host, numbers(t, md, metricActiveSessions))
+	return s, numbers(t, md, metricActiveUsers)[sessionKey(host)]
+}
+
+func anomalies(values map[string]int64) []metricdata.DataPoint[int64] {
+	var dps []metricdata.DataPoint[int64]
+	for reason, v := range values {
+		dps = append(dps, metricdata.DataPoint[int64]{Value: v, Attributes: attribute.NewSet(attribute.String("reason", reason))})
+	}
+	return dps
+}
+
+func TestSessionsFromSamples(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	h.consume(samples(t, "user-events")...)
+	// jdoe's session started and stopped; the connection on QS-PROXY-02 is of
+	// a session that started before: connections never create sessions.
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{0, 0}, [2]float64{s, u})
+	assert.Empty(t, numbers(t, h.collect(), metricActiveSessions)[sessionKey("QS-PROXY-02")])
+}
+
+func TestSessionStartStop(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	p1 := func(recs ...rec) { h.consume(proxyBatch("QS-PROXY-01", recs...)) }
+
+	p1(userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStart, sidJdoe2, `CORP\jdoe`), userRec(actionSessionStart, sidAsmith, `CORP\asmith`))
+	h.consume(proxyBatch("QS-PROXY-02", userRec(actionSessionStart, sidPartner, `EXT\partner`)))
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 2}, [2]float64{s, u}, "jdoe twice, asmith once")
+	s, u = activity(t, h, "QS-PROXY-02")
+	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u})
+
+	// duplicate start: still one session
+	p1(userRec(actionSessionStart, sidAsmith, `CORP\asmith`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 2}, [2]float64{s, u})
+
+	// stop one of jdoe's sessions: jdoe is still on
+	p1(userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 2}, [2]float64{s, u})
+
+	// stop without start, twice the same stop, stop without session id: never negative
+	p1(userRec(actionSessionStop, sidOther, `CORP\x`), userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStop, "", `CORP\x`))
+	p1(userRec(actionSessionStop, sidJdoe2, `CORP\jdoe`), userRec(actionSessionStop, sidAsmith, `CORP\asmith`), userRec(actionSessionStop, sidAsmith, `CORP\asmith`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{0, 0}, [2]float64{s, u})
+
+	metadatatest.AssertEqualConnectorQliksenseMetricsSessionAnomalies(t, h.tel, anomalies(map[string]int64{
+		"duplicate_start": 1, "stop_without_start": 3, "missing_session_id": 1,
+	}), metricdatatest.IgnoreTimestamp())
+}
+
+// TestSessionMovesWithItsStart: a start naming another host re-homes the
+// session (the event is the authority).
+func TestSessionMovesWithItsStart(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)))
+	h.consume(proxyBatch("QS-PROXY-02", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)))
+	s1, _ := activity(t, h, "QS-PROXY-01")
+	s2, _ := activity(t, h, "QS-PROXY-02")
+	assert.Equal(t, [2]float64{0, 1}, [2]float64{s1, s2})
+}
+
+func TestSessionTimeout(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Sessions.Timeout = time.Hour
+	h := newHarness(t, cfg)
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStart, sidAsmith, `CORP\asmith`)))
+	h.advance(50 * time.Minute)
+	// a connection keeps asmith's session alive; jdoe's never shows up again
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionConnectionOpen, sidAsmith, `CORP\asmith`)))
+	h.advance(20 * time.Minute)
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u})
+	h.advance(2 * time.Hour)
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{0, 0}, [2]float64{s, u}, "the host stays, at 0")
+	metadatatest.AssertEqualConnectorQliksenseMetricsSessionAnomalies(t, h.tel, anomalies(map[string]int64{"timed_out": 2}), metricdatatest.IgnoreTimestamp())
+}
+
+func TestSessionCapacity(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Sessions.MaxSessions = 2
+	h := newHarness(t, cfg)
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStart, sidJdoe2, `CORP\jdoe`), userRec(actionSessionStart, sidAsmith, `CORP\asmith`)))
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 1}, [2]float64{s, u})
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, ""), userRec(actionSessionStart, sidAsmith, `CORP\asmith`)))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 2}, [2]float64{s, u}, "room again after a stop")
+	metadatatest.AssertEqualConnectorQliksenseMetricsSessionAnomalies(t, h.tel, anomalies(map[string]int64{"capacity": 1}), metricdatatest.IgnoreTimestamp())
+}
+
+// TestRestartSeededFromProxyAPI: a collector that restarts while users are
+// on knows them again from the proxy session API.
+func TestRestartSeededFromProxyAPI(t *testing.T) {
+	sense := newFakeSense(t)
+
+	// Before the restart: two sessions seen in events.
+	first := newHarness(t, defaultConfig())
+	first.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStart, sidAsmith, `CORP\asmith`)))
+	s, u := activity(t, first, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 2}, [2]float64{s, u})
+	require.NoError(t, first.c.Shutdown(context.Background()))
+
+	// A new instance without seeding would know nobody; with it, it reads
+	// "/" (jdoe twice, asmith) and "/hdr" (the partner) at start.
+	cfg := defaultConfig()
+	sense.seedConfig(cfg, "QS-PROXY-01")
+	h := newHarness(t, cfg)
+	require.NoError(t, h.c.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, h.c.Shutdown(context.Background())) })
+	require.Eventually(t, func() bool {
+		h.c.mu.Lock()
+		defer h.c.mu.Unlock()
+		return len(h.c.sessions.sessions) == 4
+	}, 10*time.Second, 5*time.Millisecond)
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{4, 3}, [2]float64{s, u})
+
+	// Events carry on from the seeded state.
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 3}, [2]float64{s, u}, "jdoe has another session")
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe2, `CORP\jdoe`), userRec(actionSessionStart, sidPartner, `EXT\partner.user@supplier.example`)))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 2}, [2]float64{s, u}, "the partner's start is a duplicate of the seeded session")
+}
+
+// TestSeedReconciles: a later read ends the sessions the proxy listed before
+// and no longer lists (their stop was lost), unless an event touched them
+// during the read; sessions only known from events are not the read's to end;
+// an incomplete read ends nothing.
+func TestSeedReconciles(t *testing.T) {
+	st := newSessionState(100, 8*time.Hour)
+	jdoe := senseapi.Session{UserDirectory: "CORP", UserID: "jdoe", SessionID: sidJdoe1}
+	asmith := senseapi.Session{UserDirectory: "CORP", UserID: "asmith", SessionID: sidAsmith}
+	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe, asmith}, true, t0, t0.Add(time.Second))
+	st.event(actionSessionStart, sidPartner, `EXT\partner`, "QS-PROXY-01", t0.Add(2*time.Second)) // e.g. on a virtual proxy not configured
+	st.event(actionSessionStart, sidOther, `CORP\late`, "QS-PROXY-01", t0.Add(11*time.Second))    // started during the next read
+	require.Len(t, st.sessions, 4)
+
+	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe}, false, t0.Add(10*time.Second), t0.Add(12*time.Second))
+	assert.Len(t, st.sessions, 4, "incomplete: only adds")
+
+	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe}, true, t0.Add(10*time.Second), t0.Add(12*time.Second))
+	assert.Contains(t, st.sessions, sidJdoe1)
+	assert.Contains(t, st.sessions, sidOther)
+	assert.Contains(t, st.sessions, sidPartner)
+	assert.NotContains(t, st.sessions, sidAsmith, "listed before, not any more: its stop was lost")
+	assert.Equal(t, int64(3), st.hosts["QS-PROXY-01"].sessions)
+	assert.Len(t, st.hosts["QS-PROXY-01"].users, 3)
+
+	st.seed(1, "QS-PROXY-02", nil, true, t0.Add(20*time.Second), t0.Add(21*time.Second))
+	assert.Len(t, st.sessions, 3, "another proxy's read ends nothing of this one")
+}
+
+func TestSeedFailureIsCountedAndPartial(t *testing.T) {
+	sense := newFakeSense(t)
+	sense.failHdr.Store(true)
+	cfg := defaultConfig()
+	sense.seedConfig(cfg, "QS-PROXY-01")
+	h := newHarness(t, cfg)
+	require.NoError(t, h.c.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, h.c.Shutdown(context.Background())) })
+	require.Eventually(t, func() bool {
+		h.c.mu.Lock()
+		defer h.c.mu.Unlock()
+		return len(h.c.sessions.sessions) == 3
+	}, 10*time.Second, 5*time.Millisecond)
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 2}, [2]float64{s, u}, "the default virtual proxy's sessions")
+	require.Eventually(t, func() bool {
+		_, err := h.tel.GetMetric("otelcol_connector_qliksense_metrics_session_seed_errors")
+		return err == nil
+	}, 10*time.Second, 5*time.Millisecond)
+	metadatatest.AssertEqualConnectorQliksenseMetricsSessionSeedErrors(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("error.type", "http_status"))},
+	}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestSeedInterval(t *testing.T) {
+	sense := newFakeSense(t)
+	cfg := defaultConfig()
+	sense.seedConfig(cfg, "QS-PROXY-01")
+	cfg.Sessions.Seed.Interval = 10 * time.Millisecond
+	h := newHarness(t, cfg)
+	require.NoError(t, h.c.Start(context.Background(), componenttest.NewNopHost()))
+	require.Eventually(t, func() bool { return sense.calls.Load() >= 6 }, 10*time.Second, 5*time.Millisecond, "several rounds of two calls")
+	require.NoError(t, h.c.Shutdown(context.Background()))
+}
+
+func TestConfiguredProxyReportsZero(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Sessions.Seed.Proxies = []ProxyConfig{{Endpoint: "https://qs-proxy-09.corp.example:4243", Host: "QS-PROXY-09"}}
+	h := newHarness(t, cfg)
+	s, u := activity(t, h, "QS-PROXY-09")
+	assert.Equal(t, [2]float64{0, 0}, [2]float64{s, u})
+}
