@@ -48,10 +48,10 @@ CONFIGS     = $(sort $(wildcard $(CONFIG_DIR)/*.yaml))
 RUN_CONFIG := $(CONFIG_DIR)/config.yaml
 
 # mdatagen inputs (generated code is committed).
-METADATA_DIRS := receiver processor exporter
+METADATA_DIRS := receiver processor exporter connector
 METADATA      = $(shell find $(METADATA_DIRS) -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null | sort)
 
-.PHONY: all build test unit-test validate run sensesim lint fmt-check vet generate bench clean
+.PHONY: all build test unit-test validate run sensesim sensesim-certs lint fmt-check vet generate bench clean
 
 all: build
 
@@ -77,7 +77,8 @@ unit-test:
 	$(GO) test -race ./...
 
 ## validate: `otelcol-senseops validate` for every collector config (see CONFIGS).
-validate: | $(COLLECTOR)
+## The configs point at the simulator's certificates, so they are written first.
+validate: sensesim-certs | $(COLLECTOR)
 	@configs="$(CONFIGS)"; \
 	if [[ -z "$$configs" ]]; then echo "validate: no configs in $(CONFIG_DIR)/" >&2; exit 1; fi; \
 	for c in $$configs; do \
@@ -92,6 +93,11 @@ run: build sensesim
 sensesim:
 	@mkdir -p $(BIN_DIR)
 	$(GO) build -o $(SENSESIM) ./cmd/sensesim
+
+# The QMC-like certificate export the configs in distributions/ point at.
+SENSESIM_CERTS := $(BUILD_DIR)/sensesim-certs
+sensesim-certs: sensesim
+	@[ -f $(SENSESIM_CERTS)/root.pem ] || $(SENSESIM) certs -cert-dir $(SENSESIM_CERTS)
 
 ## lint: gofmt must report nothing, then go vet.
 lint: fmt-check vet

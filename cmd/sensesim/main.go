@@ -51,6 +51,7 @@ var commands = []command{
 	{"udp", "send simulated Qlik Sense UDP log events and user events", runUDP},
 	{"https", "serve simulated Qlik Sense engine/QPS/QRS HTTPS APIs (mutual TLS)", runHTTPS},
 	{"run", "https and udp together (what make run uses)", runAll},
+	{"certs", "write a QMC-like certificate export (root.pem, client.pem, client_key.pem) and exit", runCerts},
 }
 
 func main() {
@@ -656,5 +657,23 @@ func runAll(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !*cf.quiet {
 		fmt.Fprintf(stderr, "sensesim: stopped; requests served: %s\n", requestSummary(site))
 	}
+	return nil
+}
+
+// runCerts writes the certificate set the https side would use, so configs
+// that point at it can be validated without starting servers.
+func runCerts(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sensesim certs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("cert-dir", "_build/sensesim-certs", "directory for the certificates (overwritten)")
+	servers := fs.Int("servers", 2, "number of simulated servers whose names go into the server certificate")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	certs, err := sensesim.GenerateCerts(*dir, sensesim.DefaultServerNames(*servers))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", certs.CAFile, certs.ClientCertFile, certs.ClientKeyFile)
 	return nil
 }
