@@ -57,10 +57,11 @@ func freePort(t *testing.T, network string) int {
 }
 
 type collector struct {
-	udpAddr    string
-	metricsURL string
-	outFile    string
-	logs       *syncBuffer
+	udpAddr     string
+	metricsURL  string
+	metricsPort int
+	outFile     string
+	logs        *syncBuffer
 }
 
 // syncBuffer is the collector's output, written by exec's copier while the
@@ -84,16 +85,8 @@ func (b *syncBuffer) String() string {
 
 func startCollector(t *testing.T, receiverExtra string) *collector {
 	t.Helper()
-	bin := collectorBinary(t)
-	dir := t.TempDir()
-	c := &collector{
-		udpAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp")),
-		outFile: filepath.Join(dir, "logs.json"),
-		logs:    &syncBuffer{},
-	}
-	metricsPort := freePort(t, "tcp")
-	c.metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
-	cfg := fmt.Sprintf(`
+	c := newCollector(t)
+	return c.start(t, fmt.Sprintf(`
 receivers:
   qliksense_events:
     endpoint: %s
@@ -119,8 +112,26 @@ service:
       receivers: [qliksense_events]
       processors: [batch]
       exporters: [file]
-`, c.udpAddr, receiverExtra, c.outFile, metricsPort)
-	cfgFile := filepath.Join(dir, "config.yaml")
+`, c.udpAddr, receiverExtra, c.outFile, c.metricsPort))
+}
+
+func newCollector(t *testing.T) *collector {
+	t.Helper()
+	c := &collector{
+		udpAddr:     fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp")),
+		outFile:     filepath.Join(t.TempDir(), "logs.json"),
+		logs:        &syncBuffer{},
+		metricsPort: freePort(t, "tcp"),
+	}
+	c.metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", c.metricsPort)
+	return c
+}
+
+// start runs the built collector with cfg until the test ends.
+func (c *collector) start(t *testing.T, cfg string) *collector {
+	t.Helper()
+	bin := collectorBinary(t)
+	cfgFile := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(cfgFile, []byte(cfg), 0o600))
 
 	ctx, cancel := context.WithCancel(context.Background())
