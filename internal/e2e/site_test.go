@@ -20,7 +20,7 @@ import (
 // over mutual TLS, derives metrics from its events, and serves all of it in
 // Prometheus format with one label set per Sense server.
 func TestSimulatedSiteThroughCollector(t *testing.T) {
-	site, err := sensesim.StartSite(context.Background(), sensesim.SiteOptions{Servers: 2, Dir: t.TempDir(), Seed: 3})
+	site, err := sensesim.StartSite(context.Background(), sensesim.SiteOptions{Servers: 2, Dir: t.TempDir(), Seed: 3, VirtualProxies: []string{"/", "/hdr"}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = site.Close() })
 	c := newCollector(t)
@@ -100,8 +100,8 @@ service:
 		return true
 	}, 60*time.Second, 200*time.Millisecond, "metrics page lacks some of %v", want)
 	for _, line := range strings.Split(page, "\n") {
-		if strings.HasPrefix(line, "qliksense_engine_up_ratio{") {
-			assert.True(t, strings.HasSuffix(line, " 1"), "both engines up: %s", line)
+		if strings.HasPrefix(line, "qliksense_engine_up_ratio{") || strings.HasPrefix(line, "qliksense_proxy_up_ratio{") {
+			assert.True(t, strings.HasSuffix(line, " 1"), "every engine and virtual proxy up: %s", line)
 		}
 	}
 }
