@@ -7,6 +7,9 @@ import (
 	"net/netip"
 	"time"
 
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -40,12 +43,13 @@ var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_inva
 // reused for every datagram, so reading allocates only the line's string and
 // its records.
 type reader struct {
-	r       *eventsReceiver
-	sources *sourceFilter
-	buf     []byte
-	ev      senseevent.Event
-	batch   *batchBuilder
-	clients clientAddresses
+	r         *eventsReceiver
+	sources   *sourceFilter
+	batchConn batchReader
+	msgs      []ipv4.Message // one buffer each, reused for every read
+	ev        senseevent.Event
+	batch     *batchBuilder
+	clients   clientAddresses
 	// deadline is when the open batch and the pending counts must be
 	// flushed; zero while nothing is pending.
 	deadline time.Time
@@ -65,9 +69,16 @@ func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
 	rd := &reader{
 		r:       r,
 		sources: sources,
-		buf:     make([]byte, r.cfg.MaxMessageSize+1), // one byte more shows an oversized datagram
+		msgs:    make([]ipv4.Message, readBatch),
 		batch:   newBatchBuilder(r.set.BuildInfo.Version),
 		clients: clientAddresses{},
+	}
+	for i := range rd.msgs {
+		// One byte more than allowed shows an oversized datagram.
+		rd.msgs[i].Buffers = [][]byte{make([]byte, r.cfg.MaxMessageSize+1)}
+	}
+	if r.conn != nil {
+		rd.batchConn = newBatchReader(r.conn)
 	}
 	for i, reason := range rejectReasons {
 		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(reason))))
@@ -83,10 +94,11 @@ func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
 	return rd
 }
 
+// run reads datagrams in batches (recvmmsg on Linux: one system call for
+// up to readBatch datagrams) until the socket is closed.
 func (rd *reader) run() {
-	conn := rd.r.conn
 	for {
-		n, addr, err := conn.ReadFromUDPAddrPort(rd.buf)
+		n, err := rd.batchConn.ReadBatch(rd.msgs, 0)
 		if err != nil {
 			var ne net.Error
 			switch {
@@ -98,11 +110,13 @@ func (rd *reader) run() {
 				return
 			}
 			rd.r.rejectLogger.Warn("Reading from the UDP socket failed", zap.Error(err))
-			if n == 0 {
-				continue
-			}
+			continue
 		}
-		rd.handle(rd.buf[:n], addr.Addr(), pcommon.NewTimestampFromTime(time.Now()))
+		observed := pcommon.NewTimestampFromTime(time.Now())
+		for i := range rd.msgs[:n] {
+			m := &rd.msgs[i]
+			rd.handle(m.Buffers[0][:m.N], addrOf(m.Addr), observed)
+		}
 	}
 }
 
@@ -207,4 +221,27 @@ func (rd *reader) publishCounts() {
 			rd.flagged[i] = 0
 		}
 	}
+}
+
+// readBatch is how many datagrams one read takes at most.
+const readBatch = 32
+
+// batchReader is ipv4.PacketConn or ipv6.PacketConn.
+type batchReader interface {
+	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+func newBatchReader(conn *net.UDPConn) batchReader {
+	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
+		return ipv6.NewPacketConn(conn)
+	}
+	return ipv4.NewPacketConn(conn)
+}
+
+func addrOf(a net.Addr) netip.Addr {
+	if u, ok := a.(*net.UDPAddr); ok {
+		addr, _ := netip.AddrFromSlice(u.IP)
+		return addr.Unmap()
+	}
+	return netip.Addr{}
 }

@@ -391,3 +391,17 @@ func TestShutdownDeliversWhatWasRead(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Equal(t, full+3, sink.LogRecordCount())
 }
+
+func TestIPv6Endpoint(t *testing.T) {
+	if c, err := net.ListenPacket("udp6", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback on this machine")
+	} else {
+		c.Close()
+	}
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, func(c *Config) { c.Endpoint = "[::1]:0"; c.AllowedSources = []string{"::1"} }, sink)
+	tr.send(t, sampleLines(t, "log-engine")...)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 5*time.Second, 5*time.Millisecond)
+	client, _ := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("client.address")
+	assert.Equal(t, "::1", client.Str())
+}
