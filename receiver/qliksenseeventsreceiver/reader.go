@@ -22,11 +22,14 @@ import (
 const (
 	reasonOversized        senseevent.Reason = "oversized"
 	reasonSourceNotAllowed senseevent.Reason = "source_not_allowed"
+	// reasonBufferFull: the kernel dropped the datagram because the socket's
+	// receive buffer was full (Linux reports the count; see SO_RXQ_OVFL).
+	reasonBufferFull senseevent.Reason = "receive_buffer_full"
 )
 
 var rejectReasons = [...]senseevent.Reason{
 	senseevent.ReasonEmpty, senseevent.ReasonInvalidUTF8, senseevent.ReasonUnknownMarker,
-	senseevent.ReasonFieldCount, reasonOversized, reasonSourceNotAllowed,
+	senseevent.ReasonFieldCount, reasonOversized, reasonSourceNotAllowed, reasonBufferFull,
 }
 
 // Issues counted in records_flagged.
@@ -47,9 +50,12 @@ type reader struct {
 	sources   *sourceFilter
 	batchConn batchReader
 	msgs      []ipv4.Message // one buffer each, reused for every read
-	ev        senseevent.Event
-	batch     *batchBuilder
-	clients   clientAddresses
+	// dropsSeen is the kernel's drop count last read, when it reports one.
+	dropsSeen   uint32
+	dropCounter bool
+	ev          senseevent.Event
+	batch       *batchBuilder
+	clients     clientAddresses
 	// deadline is when the open batch and the pending counts must be
 	// flushed; zero while nothing is pending.
 	deadline time.Time
@@ -79,6 +85,12 @@ func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
 	}
 	if r.conn != nil {
 		rd.batchConn = newBatchReader(r.conn)
+		rd.dropCounter = enableDropCounter(r.conn)
+	}
+	if rd.dropCounter {
+		for i := range rd.msgs {
+			rd.msgs[i].OOB = make([]byte, dropCounterSize)
+		}
 	}
 	for i, reason := range rejectReasons {
 		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(reason))))
@@ -117,14 +129,39 @@ func (rd *reader) run() {
 			m := &rd.msgs[i]
 			rd.handle(m.Buffers[0][:m.N], addrOf(m.Addr), observed)
 		}
+		if rd.dropCounter && n > 0 {
+			rd.countKernelDrops(rd.msgs[n-1].OOB[:rd.msgs[n-1].NN])
+		}
 	}
 }
 
-func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Timestamp) {
+// countKernelDrops counts the datagrams the kernel dropped since the last
+// read: the counter is cumulative, so the newest datagram's value suffices.
+func (rd *reader) countKernelDrops(oob []byte) {
+	total, ok := droppedSoFar(oob)
+	if !ok || total == rd.dropsSeen {
+		return
+	}
+	dropped := total - rd.dropsSeen // uint32 arithmetic survives wrap-around
+	rd.dropsSeen = total
+	i := reasonIndex(reasonBufferFull)
+	rd.rejected[i] += int64(dropped)
+	rd.pending()
+	rd.r.rejectLogger.Warn(rd.rejectMsgs[i], zap.Uint32("dropped", dropped),
+		zap.String("detail", "the socket receive buffer was full; raise receive_buffer_size (and net.core.rmem_max) or add capacity downstream"))
+}
+
+// pending arms the flush deadline: something (records or counts) waits to
+// be handed on.
+func (rd *reader) pending() {
 	if rd.deadline.IsZero() {
 		rd.deadline = time.Now().Add(rd.r.cfg.Batch.Timeout)
 		_ = rd.r.conn.SetReadDeadline(rd.deadline)
 	}
+}
+
+func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Timestamp) {
+	rd.pending()
 	rd.received++
 	if rd.sources != nil && !rd.sources.allows(from) {
 		rd.reject(reasonSourceNotAllowed, from.String(), "", "sender is not in allowed_sources", senseevent.KindUnknown, observed)

@@ -1,8 +1,11 @@
 package qliksenseeventsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver"
 
 import (
+	"encoding/binary"
 	"net"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // receiveBufferSize reads back SO_RCVBUF. Linux reports twice the usable
@@ -20,4 +23,42 @@ func receiveBufferSize(conn *net.UDPConn) (int, bool) {
 		return 0, false
 	}
 	return size / 2, true
+}
+
+// dropCounterSize is the ancillary-data space one datagram needs for the
+// kernel's drop counter.
+var dropCounterSize = unix.CmsgSpace(4)
+
+// enableDropCounter asks the kernel to attach, to every datagram read, how
+// many datagrams this socket has dropped because its buffer was full
+// (SO_RXQ_OVFL): drops that would otherwise be invisible to the receiver.
+func enableDropCounter(conn *net.UDPConn) bool {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+	}); err != nil || serr != nil {
+		return false
+	}
+	return true
+}
+
+// droppedSoFar reads the socket's cumulative drop count from a datagram's
+// ancillary data.
+func droppedSoFar(oob []byte) (uint32, bool) {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafePointer(&oob[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
+			return 0, false
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_RXQ_OVFL && int(h.Len) >= unix.CmsgLen(4) {
+			data := oob[unix.CmsgLen(0):]
+			return binary.NativeEndian.Uint32(data[:4]), true
+		}
+		oob = oob[unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)):]
+	}
+	return 0, false
 }

@@ -6,3 +6,10 @@ import "net"
 
 // receiveBufferSize is not read back on this platform.
 func receiveBufferSize(*net.UDPConn) (int, bool) { return 0, false }
+
+// The kernel's per-socket drop counter is Linux-only.
+var dropCounterSize = 0
+
+func enableDropCounter(*net.UDPConn) bool { return false }
+
+func droppedSoFar([]byte) (uint32, bool) { return 0, false }

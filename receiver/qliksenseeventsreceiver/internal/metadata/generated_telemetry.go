@@ -69,7 +69,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverQliksenseEventsDatagramsRejected, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qliksense_events_datagrams_rejected",
-		metric.WithDescription("Datagrams that did not become events, by `reason`: empty, invalid_utf8, unknown_marker, field_count, oversized, source_not_allowed. With include_unparsed they are still forwarded as raw records (all but source_not_allowed). [Alpha]"),
+		metric.WithDescription("Datagrams that did not become events, by `reason`: empty, invalid_utf8, unknown_marker, field_count, oversized, source_not_allowed, receive_buffer_full (dropped by the kernel because the socket buffer was full; Linux only). With include_unparsed they are still forwarded as raw records (all but source_not_allowed and receive_buffer_full). [Alpha]"),
 		metric.WithUnit("{datagram}"),
 	)
 	errs = errors.Join(errs, err)

@@ -40,7 +40,7 @@ func AssertEqualReceiverQliksenseEventsDatagramsReceived(t *testing.T, tt *compo
 func AssertEqualReceiverQliksenseEventsDatagramsRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qliksense_events_datagrams_rejected",
-		Description: "Datagrams that did not become events, by `reason`: empty, invalid_utf8, unknown_marker, field_count, oversized, source_not_allowed. With include_unparsed they are still forwarded as raw records (all but source_not_allowed). [Alpha]",
+		Description: "Datagrams that did not become events, by `reason`: empty, invalid_utf8, unknown_marker, field_count, oversized, source_not_allowed, receive_buffer_full (dropped by the kernel because the socket buffer was full; Linux only). With include_unparsed they are still forwarded as raw records (all but source_not_allowed and receive_buffer_full). [Alpha]",
 		Unit:        "{datagram}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

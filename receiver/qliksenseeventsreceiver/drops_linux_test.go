@@ -1,0 +1,52 @@
+package qliksenseeventsreceiver
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+)
+
+// TestKernelDropsAreCounted: while the pipeline is stalled, a small socket
+// buffer overflows; every datagram sent is then either delivered or counted
+// as receive_buffer_full — none goes unaccounted.
+func TestKernelDropsAreCounted(t *testing.T) {
+	sink := &blockingSink{release: make(chan struct{})}
+	tr := startReceiver(t, func(c *Config) {
+		c.ReceiveBufferSize = 4096 // the kernel's minimum is about this
+		c.Batch.MaxSize = 1
+		c.Batch.Timeout = 10 * time.Millisecond
+	}, sink)
+	line := sampleLines(t, "log-engine")[0]
+	const sent = 2000
+	for i := 0; i < sent; i++ {
+		tr.send(t, line)
+	}
+	close(sink.release)
+	// The counter rides on the next datagram the kernel queues after drops.
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 10*time.Second, time.Millisecond)
+	tr.send(t, line)
+	var dropped int64
+	require.Eventually(t, func() bool {
+		dropped = rejectedCount(t, tr, "receive_buffer_full")
+		return dropped > 0 && int64(sink.LogRecordCount())+dropped == sent+1
+	}, 10*time.Second, 10*time.Millisecond, "delivered %d + dropped %d != sent %d", sink.LogRecordCount(), dropped, sent+1)
+}
+
+// rejectedCount reads the receiver's rejected-datagram counter for a reason.
+func rejectedCount(t *testing.T, tr *testReceiver, reason string) int64 {
+	t.Helper()
+	m, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+	if err != nil {
+		return 0
+	}
+	want := attribute.NewSet(attribute.String("reason", reason))
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		if dp.Attributes.Equals(&want) {
+			return dp.Value
+		}
+	}
+	return 0
+}
