@@ -90,6 +90,60 @@ func (e *Event) fieldCountError(want int, rest string) error {
 		Detail: fmt.Sprintf("has %d fields, want %d", got, want)}
 }
 
+// fields finds every ';' of a line once, left to right (IndexByte is
+// vectorised), so both leading and trailing fields come from positions
+// instead of a byte-by-byte scan from the end.
+type fields struct {
+	s   string
+	pos [maxSeparators]int32
+	n   int // separators found; more than maxSeparators means some were not recorded
+}
+
+// maxSeparators covers every fixed layout with room for ';' in free text;
+// a line with more falls back to scanning from both ends.
+const maxSeparators = 64
+
+func (f *fields) scan(s string) {
+	f.s, f.n = s, 0
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], ';')
+		if j < 0 {
+			return
+		}
+		if f.n < maxSeparators {
+			f.pos[f.n] = int32(i + j)
+		}
+		f.n++
+		i += j + 1
+	}
+}
+
+// split fills h with the leading fields and t with the trailing ones and
+// returns the text between them; ok is false with too few separators.
+func (f *fields) split(h, t []string) (mid string, ok bool) {
+	if f.n < len(h)+len(t) {
+		return "", false
+	}
+	if f.n > maxSeparators {
+		mid, ok = head(f.s, h)
+		if ok {
+			mid, ok = tail(mid, t)
+		}
+		return mid, ok
+	}
+	start := 0
+	for i := range h {
+		end := int(f.pos[i])
+		h[i], start = f.s[start:end], end+1
+	}
+	end := len(f.s)
+	for i := len(t) - 1; i >= 0; i-- {
+		sep := int(f.pos[f.n-len(t)+i])
+		t[i], end = f.s[sep+1:end], sep
+	}
+	return f.s[start:end], true
+}
+
 // head cuts len(dst) leading fields off s; ok is false when s has too few separators.
 func head(s string, dst []string) (rest string, ok bool) {
 	for i := range dst {
@@ -160,10 +214,9 @@ func plausibleGUIDs(values ...string) bool {
 func (e *Event) parseEngine(rest string) error {
 	var h [logHeadFields]string
 	var t [10]string
-	body, ok := head(rest, h[:])
-	if ok {
-		body, ok = tail(body, t[:])
-	}
+	var f fields
+	f.scan(rest)
+	body, ok := f.split(h[:], t[:])
 	if !ok {
 		return e.fieldCountError(engineFields, rest)
 	}
@@ -189,14 +242,10 @@ func (e *Event) parseEngine(rest string) error {
 func (e *Event) parseProxy(rest string) error {
 	var h [logHeadFields]string
 	var t [6]string
-	body, ok := head(rest, h[:])
-	if ok {
-		body, ok = tail(body, t[:])
-	}
-	if ok && strings.IndexByte(body, ';') < 0 {
-		ok = false
-	}
-	if !ok {
+	var f fields
+	f.scan(rest)
+	body, ok := f.split(h[:], t[:])
+	if !ok || f.n < len(h)+len(t)+1 { // the message and the exception
 		return e.fieldCountError(proxyFields, rest)
 	}
 	e.parseLogHead(&h)
@@ -216,14 +265,10 @@ func (e *Event) parseProxy(rest string) error {
 func (e *Event) parseScheduler(rest string) error {
 	var h [logHeadFields]string
 	var t [8]string
-	body, ok := head(rest, h[:])
-	if ok {
-		body, ok = tail(body, t[:])
-	}
-	if ok && strings.IndexByte(body, ';') < 0 {
-		ok = false
-	}
-	if !ok {
+	var f fields
+	f.scan(rest)
+	body, ok := f.split(h[:], t[:])
+	if !ok || f.n < len(h)+len(t)+1 { // the message and the exception
 		return e.fieldCountError(schedulerFields, rest)
 	}
 	e.parseLogHead(&h)
@@ -277,20 +322,17 @@ func (e *Event) splitMessageException(body string) {
 // EngineTimestamp;SessionId;DocId;RequestId;Method;ProcessTime;WorkTime;
 // LockTime;ValidateTime;TraverseTime;Handle;ObjectId;NetRAM;PeakRAM;ObjectType
 func (e *Event) parseQixPerf(rest string) error {
-	var h [logHeadFields]string
-	var m [14]string
+	var hm [logHeadFields + 14]string
 	var t [3]string
-	body, ok := head(rest, h[:])
-	if ok {
-		body, ok = head(body, m[:])
-	}
-	if ok {
-		body, ok = tail(body, t[:])
-	}
+	var f fields
+	f.scan(rest)
+	body, ok := f.split(hm[:], t[:])
 	if !ok {
 		return e.fieldCountError(qixPerfFields, rest)
 	}
-	e.parseLogHead(&h)
+	h := (*[logHeadFields]string)(hm[:logHeadFields])
+	m := hm[logHeadFields:]
+	e.parseLogHead(h)
 	e.setProxySession(m[0])
 	e.setUser(m[1], m[2], "")
 	e.EngineTime = m[3]
