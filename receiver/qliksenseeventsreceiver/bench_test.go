@@ -33,8 +33,7 @@ func BenchmarkHandle(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	r.conn = conn // only its read deadline is used
-	rd := newReader(r, nil)
+	rd := newReader(r, conn, nil) // only the socket's read deadline is used
 	from := netip.MustParseAddr("10.0.0.5")
 	now := pcommon.Timestamp(1)
 	b.ReportAllocs()

@@ -22,6 +22,11 @@ type Config struct {
 	// (net.core.rmem_max on Linux); the receiver logs the size it got.
 	ReceiveBufferSize int `mapstructure:"receive_buffer_size"`
 
+	// Readers is how many sockets share the port, each read by its own
+	// goroutine (SO_REUSEPORT; Linux). More than one helps only when the
+	// collector has more than one core to spare.
+	Readers int `mapstructure:"readers"`
+
 	// MaxMessageSize is the largest datagram accepted, in bytes. Longer ones
 	// are rejected as oversized.
 	MaxMessageSize int `mapstructure:"max_message_size"`
@@ -53,6 +58,7 @@ const (
 	maxUDPPayload  = 65535
 	maxRecvBuffer  = 1 << 30
 	maxBatchRecord = 100000
+	maxReaders     = 64
 )
 
 // Validate checks the configuration and names every bad field.
@@ -63,6 +69,11 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.ReceiveBufferSize < 0 || cfg.ReceiveBufferSize > maxRecvBuffer {
 		errs = append(errs, fmt.Errorf("receive_buffer_size: %d is outside 0..%d bytes", cfg.ReceiveBufferSize, maxRecvBuffer))
+	}
+	if cfg.Readers < 1 || cfg.Readers > maxReaders {
+		errs = append(errs, fmt.Errorf("readers: %d is outside 1..%d", cfg.Readers, maxReaders))
+	} else if cfg.Readers > 1 && !reusePortSupported {
+		errs = append(errs, fmt.Errorf("readers: %d needs SO_REUSEPORT, which this platform lacks; use 1", cfg.Readers))
 	}
 	if cfg.MaxMessageSize < 1 || cfg.MaxMessageSize > maxUDPPayload {
 		errs = append(errs, fmt.Errorf("max_message_size: %d is outside 1..%d bytes", cfg.MaxMessageSize, maxUDPPayload))

@@ -25,6 +25,7 @@ func TestLoadConfig(t *testing.T) {
 		{component.NewIDWithName(metadata.Type, "custom"), &Config{
 			Endpoint:          "0.0.0.0:9997",
 			ReceiveBufferSize: 8 << 20,
+			Readers:           2,
 			MaxMessageSize:    8192,
 			AllowedSources:    []string{"10.0.0.5", "10.1.0.0/16", "sense1.corp.example"},
 			IncludeUnparsed:   true,
@@ -55,6 +56,7 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"negative buffer", func(c *Config) { c.ReceiveBufferSize = -1 }, []string{"receive_buffer_size:"}},
 		{"message size too big", func(c *Config) { c.MaxMessageSize = 70000 }, []string{"max_message_size:"}},
 		{"zero message size", func(c *Config) { c.MaxMessageSize = 0 }, []string{"max_message_size:"}},
+		{"no readers", func(c *Config) { c.Readers = 0 }, []string{"readers: 0 is outside 1..64"}},
 		{"bad source", func(c *Config) { c.AllowedSources = []string{"10.0.0.1", "10.0.0.0/33", "not a host!"} },
 			[]string{"allowed_sources[1]:", "allowed_sources[2]:"}},
 		{"empty source", func(c *Config) { c.AllowedSources = []string{""} }, []string{"allowed_sources[0]: is empty"}},

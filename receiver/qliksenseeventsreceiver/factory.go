@@ -32,6 +32,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Endpoint:          defaultEndpoint,
 		ReceiveBufferSize: defaultReceiveBufferSize,
+		Readers:           1,
 		MaxMessageSize:    defaultMaxMessageSize,
 		Batch: BatchConfig{
 			MaxSize: defaultBatchSize,

@@ -47,6 +47,7 @@ var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_inva
 // its records.
 type reader struct {
 	r         *eventsReceiver
+	conn      *net.UDPConn
 	sources   *sourceFilter
 	batchConn batchReader
 	msgs      []ipv4.Message // one buffer each, reused for every read
@@ -71,9 +72,10 @@ type reader struct {
 	rejectMsgs    [len(rejectReasons)]string
 }
 
-func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
+func newReader(r *eventsReceiver, conn *net.UDPConn, sources *sourceFilter) *reader {
 	rd := &reader{
 		r:       r,
+		conn:    conn,
 		sources: sources,
 		msgs:    make([]ipv4.Message, readBatch),
 		batch:   newBatchBuilder(r.set.BuildInfo.Version),
@@ -83,9 +85,9 @@ func newReader(r *eventsReceiver, sources *sourceFilter) *reader {
 		// One byte more than allowed shows an oversized datagram.
 		rd.msgs[i].Buffers = [][]byte{make([]byte, r.cfg.MaxMessageSize+1)}
 	}
-	if r.conn != nil {
-		rd.batchConn = newBatchReader(r.conn)
-		rd.dropCounter = enableDropCounter(r.conn)
+	if conn != nil {
+		rd.batchConn = newBatchReader(conn)
+		rd.dropCounter = enableDropCounter(conn)
 	}
 	if rd.dropCounter {
 		for i := range rd.msgs {
@@ -156,7 +158,7 @@ func (rd *reader) countKernelDrops(oob []byte) {
 func (rd *reader) pending() {
 	if rd.deadline.IsZero() {
 		rd.deadline = time.Now().Add(rd.r.cfg.Batch.Timeout)
-		_ = rd.r.conn.SetReadDeadline(rd.deadline)
+		_ = rd.conn.SetReadDeadline(rd.deadline)
 	}
 }
 
@@ -227,7 +229,7 @@ func (rd *reader) flush() {
 	rd.publishCounts()
 	if !rd.deadline.IsZero() {
 		rd.deadline = time.Time{}
-		_ = rd.r.conn.SetReadDeadline(time.Time{})
+		_ = rd.conn.SetReadDeadline(time.Time{})
 	}
 }
 

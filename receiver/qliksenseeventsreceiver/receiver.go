@@ -27,9 +27,11 @@ const (
 	rejectLogInterval = 10 * time.Second
 )
 
-// eventsReceiver reads Sense datagrams from one UDP socket, parses them and
-// hands batches of records to the next consumer on a separate goroutine, so
-// the socket is read while the pipeline is busy.
+// eventsReceiver reads Sense datagrams from its UDP socket(s), parses them
+// and hands batches of records to the next consumer on a separate
+// goroutine, so the sockets are read while the pipeline is busy. With
+// readers > 1, several sockets share the port (SO_REUSEPORT) and the kernel
+// spreads senders across them, one reader goroutine each.
 type eventsReceiver struct {
 	cfg       *Config
 	set       receiver.Settings
@@ -40,7 +42,8 @@ type eventsReceiver struct {
 	// so a flood of bad datagrams cannot flood the log.
 	rejectLogger *zap.Logger
 
-	conn      *net.UDPConn
+	conns     []*net.UDPConn
+	conn      *net.UDPConn // conns[0]
 	batches   chan plog.Logs
 	readDone  sync.WaitGroup
 	sendDone  sync.WaitGroup
@@ -72,22 +75,21 @@ func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
 	if err != nil {
 		return err
 	}
-	var lc net.ListenConfig
-	pc, err := lc.ListenPacket(ctx, "udp", r.cfg.Endpoint)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", r.cfg.Endpoint, err)
+	if err := r.listen(ctx); err != nil {
+		return err
 	}
-	r.conn = pc.(*net.UDPConn)
-	r.setReceiveBuffer()
-	r.set.Logger.Info("Receiving Qlik Sense events", zap.String("endpoint", r.conn.LocalAddr().String()))
+	r.set.Logger.Info("Receiving Qlik Sense events", zap.String("endpoint", r.conn.LocalAddr().String()),
+		zap.Int("readers", len(r.conns)))
 
 	r.batches = make(chan plog.Logs, queuedBatches)
-	rd := newReader(r, sources)
-	r.readDone.Add(1)
-	go func() {
-		defer r.readDone.Done()
-		rd.run()
-	}()
+	for _, conn := range r.conns {
+		rd := newReader(r, conn, sources)
+		r.readDone.Add(1)
+		go func() {
+			defer r.readDone.Done()
+			rd.run()
+		}()
+	}
 	r.sendDone.Add(1)
 	go func() {
 		defer r.sendDone.Done()
@@ -96,16 +98,41 @@ func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
 	return nil
 }
 
-func (r *eventsReceiver) setReceiveBuffer() {
+// listen opens the socket, or readers sockets sharing the port.
+func (r *eventsReceiver) listen(ctx context.Context) error {
+	var lc net.ListenConfig
+	if r.cfg.Readers > 1 {
+		lc.Control = reusePort
+	}
+	endpoint := r.cfg.Endpoint
+	for i := 0; i < r.cfg.Readers; i++ {
+		pc, err := lc.ListenPacket(ctx, "udp", endpoint)
+		if err != nil {
+			for _, c := range r.conns {
+				_ = c.Close()
+			}
+			r.conns, r.conn = nil, nil
+			return fmt.Errorf("listening on %s: %w", endpoint, err)
+		}
+		conn := pc.(*net.UDPConn)
+		r.conns = append(r.conns, conn)
+		r.setReceiveBuffer(conn)
+		endpoint = conn.LocalAddr().String() // the next sockets join the same port, even an ephemeral one
+	}
+	r.conn = r.conns[0]
+	return nil
+}
+
+func (r *eventsReceiver) setReceiveBuffer(conn *net.UDPConn) {
 	want := r.cfg.ReceiveBufferSize
 	if want <= 0 {
 		return
 	}
-	if err := r.conn.SetReadBuffer(want); err != nil {
+	if err := conn.SetReadBuffer(want); err != nil {
 		r.set.Logger.Warn("Could not set the socket receive buffer", zap.Int("receive_buffer_size", want), zap.Error(err))
 		return
 	}
-	if got, ok := receiveBufferSize(r.conn); ok && got < want {
+	if got, ok := receiveBufferSize(conn); ok && got < want {
 		r.set.Logger.Warn("The kernel capped the socket receive buffer; bursts may be dropped by the kernel. Raise net.core.rmem_max (Linux) to allow more.",
 			zap.Int("requested_bytes", want), zap.Int("granted_bytes", got))
 	}
@@ -134,7 +161,11 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	r.closeOnce.Do(func() {
-		err = r.conn.Close()
+		for _, c := range r.conns {
+			if cerr := c.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+				err = errors.Join(err, cerr)
+			}
+		}
 		r.readDone.Wait() // the reader flushes its last batch before it returns
 		close(r.batches)
 	})

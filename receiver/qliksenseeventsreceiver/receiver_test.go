@@ -405,3 +405,26 @@ func TestIPv6Endpoint(t *testing.T) {
 	client, _ := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("client.address")
 	assert.Equal(t, "::1", client.Str())
 }
+
+// TestSeveralReaders: readers sockets share the port; datagrams from many
+// senders (which the kernel spreads across the sockets) all arrive.
+func TestSeveralReaders(t *testing.T) {
+	if !reusePortSupported {
+		t.Skip("SO_REUSEPORT is not available on this platform")
+	}
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, func(c *Config) { c.Readers = 3; c.Batch.Timeout = 10 * time.Millisecond }, sink)
+	require.Len(t, tr.conns, 3)
+	lines := sampleLines(t, "log-qix-perf")
+	const senders, each = 12, 20
+	for s := 0; s < senders; s++ {
+		conn, err := net.Dial("udp", tr.conn.LocalAddr().String())
+		require.NoError(t, err)
+		for i := 0; i < each; i++ {
+			_, err := conn.Write([]byte(lines[i%len(lines)]))
+			require.NoError(t, err)
+		}
+		conn.Close()
+	}
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == senders*each }, 10*time.Second, 5*time.Millisecond)
+}

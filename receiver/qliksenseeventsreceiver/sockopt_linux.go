@@ -62,3 +62,17 @@ func droppedSoFar(oob []byte) (uint32, bool) {
 	}
 	return 0, false
 }
+
+const reusePortSupported = true
+
+// reusePort lets several sockets bind the same address and port; the
+// kernel then spreads senders across them.
+func reusePort(_, _ string, c syscall.RawConn) error {
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+	}); err != nil {
+		return err
+	}
+	return serr
+}

@@ -2,7 +2,10 @@
 
 package qliksenseeventsreceiver // import "github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver"
 
-import "net"
+import (
+	"net"
+	"syscall"
+)
 
 // receiveBufferSize is not read back on this platform.
 func receiveBufferSize(*net.UDPConn) (int, bool) { return 0, false }
@@ -13,3 +16,7 @@ var dropCounterSize = 0
 func enableDropCounter(*net.UDPConn) bool { return false }
 
 func droppedSoFar([]byte) (uint32, bool) { return 0, false }
+
+const reusePortSupported = false
+
+func reusePort(_, _ string, _ syscall.RawConn) error { return nil }
