@@ -6,7 +6,8 @@
 #   make run        build collector + sensesim, run the simulator against the collector
 #   make lint       gofmt -l (must be empty) and go vet ./...
 #   make generate   run mdatagen for every metadata.yaml under receiver/ processor/ exporter/
-#   make bench      run all benchmarks
+#   make bench      end-to-end benchmark table: both pipelines at stepped rates (cmd/sensebench)
+#   make bench-go   Go micro-benchmarks (go test -bench), benchstat-friendly
 #   make clean      remove _build/
 #
 # Nothing is installed globally: ocb and mdatagen are pinned as tools in
@@ -51,7 +52,7 @@ RUN_CONFIG := $(CONFIG_DIR)/config.yaml
 METADATA_DIRS := receiver processor exporter connector
 METADATA      = $(shell find $(METADATA_DIRS) -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null | sort)
 
-.PHONY: all build test unit-test validate run sensesim sensesim-certs lint fmt-check vet generate bench clean
+.PHONY: all build test unit-test validate run sensesim sensesim-certs lint fmt-check vet generate bench bench-go clean
 
 all: build
 
@@ -121,9 +122,24 @@ generate:
 		$(MDATAGEN) "$$f"; \
 	done
 
-## bench: placeholder - all benchmarks, no unit tests.
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+## bench: the end-to-end benchmark (cmd/sensebench, see cmd/sensebench/README.md).
+## The recommended pipeline and the stock udp_log + regex_parser pipeline at
+## stepped rates of the simulator's mix, collector pinned to CPU 0 and sensesim
+## to CPU 1; prints a Markdown table with the targets' PASS/FAIL. About 3-5 minutes
+## (at most ~10). Flags through BENCH_ARGS, e.g.
+##   make bench BENCH_ARGS=-quick          smoke test, about 1 minute
+##   make bench BENCH_ARGS='-runs 3'       medians of 3 runs per step
+BENCH_ARGS ?=
+bench: build sensesim
+	$(GO) run ./cmd/sensebench $(BENCH_ARGS)
+
+## bench-go: Go micro-benchmarks, no unit tests: the parser per message kind,
+## the categorizer at 1/10/100 rules, the user agent processor with cache hits
+## and misses, ... Output is benchstat's input format, e.g.
+##   make bench-go BENCH_FLAGS='-count=10' > new.txt; benchstat old.txt new.txt
+BENCH_FLAGS ?=
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_FLAGS) ./...
 
 clean:
 	rm -rf $(BUILD_DIR)
