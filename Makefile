@@ -70,7 +70,7 @@ $(COLLECTOR):
 
 ## test: build the distribution, run every Go test with the race detector
 ## (internal/e2e drives the built binary), then validate every config.
-test: build
+test: build sensesim
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory validate
 
