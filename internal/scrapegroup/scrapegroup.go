@@ -21,6 +21,7 @@ import (
 type Group struct {
 	controllers []receiver.Metrics
 	shared      *Shared
+	started     int // controllers[:started] are running
 }
 
 // Target is one scraper in the group, with a name for errors.
@@ -42,15 +43,14 @@ func New(cfg *scraperhelper.ControllerConfig, set receiver.Settings, next consum
 	return g, nil
 }
 
-// Start starts every controller; if one fails, those started are stopped.
+// Start starts every controller. If one fails, those started keep running
+// until Shutdown, which the collector calls after a failed start too.
 func (g *Group) Start(ctx context.Context, host component.Host) error {
-	for i, c := range g.controllers {
+	for _, c := range g.controllers[g.started:] {
 		if err := c.Start(ctx, host); err != nil {
-			for _, started := range g.controllers[:i] {
-				err = errors.Join(err, started.Shutdown(ctx))
-			}
 			return err
 		}
+		g.started++
 	}
 	return nil
 }
@@ -60,9 +60,10 @@ func (g *Group) Start(ctx context.Context, host component.Host) error {
 func (g *Group) Shutdown(ctx context.Context) error {
 	g.shared.stop()
 	var errs []error
-	for _, c := range g.controllers {
+	for _, c := range g.controllers[:g.started] {
 		errs = append(errs, c.Shutdown(ctx))
 	}
+	g.started = 0 // each controller is shut down once
 	return errors.Join(errs...)
 }
 
@@ -79,6 +80,10 @@ func NewShared(n int) *Shared {
 	stopped, stop := context.WithCancel(context.Background())
 	return &Shared{slots: make(chan struct{}, n), stopped: stopped, stop: stop}
 }
+
+// Stopping reports whether the group is shutting down: a request that failed
+// now was cancelled, not refused by the server.
+func (s *Shared) Stopping() bool { return s.stopped.Err() != nil }
 
 // Begin waits for a request slot and returns a context that ends with ctx
 // or with the group's shutdown; call done when the request is over.

@@ -2,6 +2,7 @@ package scrapegroup
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,4 +112,20 @@ func TestShutdownDoesNotWaitForAHungTarget(t *testing.T) {
 	require.NoError(t, g.Start(context.Background(), componenttest.NewNopHost()))
 	<-started
 	require.NoError(t, g.Shutdown(context.Background())) // returns: the request was cancelled
+}
+
+// TestShutdownAfterFailedStart: the collector shuts a component down after a
+// failed start; the controllers that did start stop once, without a panic.
+func TestShutdownAfterFailedStart(t *testing.T) {
+	cfg := scraperhelper.NewDefaultControllerConfig()
+	bad, err := scraper.NewMetrics(func(context.Context) (pmetric.Metrics, error) { return pmetric.NewMetrics(), nil },
+		scraper.WithStart(func(context.Context, component.Host) error { return errors.New("bad certificate") }))
+	require.NoError(t, err)
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), new(consumertest.MetricsSink), typ, NewShared(1), []Target{
+		{"ok", gaugeScraper(t, "ok", nil)}, {"bad", bad}, {"never started", gaugeScraper(t, "later", nil)},
+	})
+	require.NoError(t, err)
+	require.ErrorContains(t, g.Start(context.Background(), componenttest.NewNopHost()), "bad certificate")
+	require.NotPanics(t, func() { require.NoError(t, g.Shutdown(context.Background())) })
+	require.NotPanics(t, func() { require.NoError(t, g.Shutdown(context.Background())) }, "a second shutdown is harmless")
 }

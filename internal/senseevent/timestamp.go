@@ -36,7 +36,7 @@ func ParseTime(s string) (int64, bool) {
 	if !ok || p.failed || p.i != len(s) {
 		return 0, false
 	}
-	if year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+	if year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
 		hour > 23 || minute > 59 || second > 60 {
 		return 0, false
 	}

@@ -70,11 +70,7 @@ func (r *healthReceiver) Start(ctx context.Context, host component.Host) error {
 			r.names.names.Start(ctx)
 		}
 	}
-	if err := r.group.Start(ctx, host); err != nil {
-		r.stopNames()
-		return err
-	}
-	return nil
+	return r.group.Start(ctx, host) // after a failure, Shutdown stops what started
 }
 
 // Shutdown stops every scraper and the app-name refresh.
