@@ -224,7 +224,7 @@ func reasonIndex(reason senseevent.Reason) int {
 // flush hands the open batch on and publishes the pending counts.
 func (rd *reader) flush() {
 	if rd.batch.count > 0 {
-		rd.r.batches <- rd.batch.take()
+		rd.r.handOn(rd.batch.take())
 	}
 	rd.publishCounts()
 	if !rd.deadline.IsZero() {

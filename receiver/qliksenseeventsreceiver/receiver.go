@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -48,6 +49,15 @@ type eventsReceiver struct {
 	readDone  sync.WaitGroup
 	sendDone  sync.WaitGroup
 	closeOnce sync.Once
+
+	// Shutdown's way out when it runs out of time.
+	sendCtx        context.Context
+	cancelSend     context.CancelFunc
+	aborted        chan struct{}
+	abortOnce      sync.Once
+	readersDone    chan struct{}
+	drained        chan struct{}
+	droppedOnAbort atomic.Int64
 }
 
 func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*eventsReceiver, error) {
@@ -66,7 +76,9 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	sampled := set.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewSamplerWithOptions(c, rejectLogInterval, 1, 0)
 	}))
-	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, rejectLogger: sampled}, nil
+	sendCtx, cancelSend := context.WithCancel(context.Background())
+	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, rejectLogger: sampled,
+		sendCtx: sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
 }
 
 // Start resolves the allowed sources, opens the socket and starts reading.
@@ -138,13 +150,18 @@ func (r *eventsReceiver) setReceiveBuffer(conn *net.UDPConn) {
 	}
 }
 
-// send hands batches to the next consumer until the reader has finished.
+// send hands batches to the next consumer until the readers have finished.
+// The pipeline gets the receiver's own context, not a caller's: a batch
+// already read is delivered even while the receiver shuts down, unless the
+// shutdown runs out of time and aborts.
 func (r *eventsReceiver) send() {
 	for ld := range r.batches {
-		// The pipeline gets a fresh context: a batch already read is delivered
-		// even while the receiver shuts down.
-		ctx := r.obsrecv.StartLogsOp(context.Background())
 		n := ld.LogRecordCount()
+		if r.sendCtx.Err() != nil {
+			r.droppedOnAbort.Add(int64(n))
+			continue
+		}
+		ctx := r.obsrecv.StartLogsOp(r.sendCtx)
 		err := r.next.ConsumeLogs(ctx, ld)
 		r.obsrecv.EndLogsOp(ctx, metadata.Type.String(), n, err)
 		if err != nil {
@@ -154,33 +171,53 @@ func (r *eventsReceiver) send() {
 	}
 }
 
-// Shutdown stops reading, then delivers every batch already read.
+// handOn queues a full batch for the sender; it gives up only when a
+// shutdown has run out of time.
+func (r *eventsReceiver) handOn(ld plog.Logs) {
+	select {
+	case r.batches <- ld:
+	case <-r.aborted:
+		r.droppedOnAbort.Add(int64(ld.LogRecordCount()))
+	}
+}
+
+// Shutdown stops reading, then delivers every batch already read. If ctx
+// ends first, it aborts: batches not yet delivered are dropped, counted and
+// logged, and it returns promptly.
 func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 	if r.conn == nil {
 		return nil
 	}
-	var err error
+	var closeErr error
 	r.closeOnce.Do(func() {
 		for _, c := range r.conns {
 			if cerr := c.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
-				err = errors.Join(err, cerr)
+				closeErr = errors.Join(closeErr, cerr)
 			}
 		}
-		r.readDone.Wait() // the reader flushes its last batch before it returns
-		close(r.batches)
+		go func() {
+			r.readDone.Wait() // readers flush their last batch before they return
+			close(r.readersDone)
+			close(r.batches)
+			r.sendDone.Wait()
+			close(r.drained)
+		}()
 	})
-	done := make(chan struct{})
-	go func() {
-		r.sendDone.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-r.drained:
+		return closeErr
 	case <-ctx.Done():
-		return errors.Join(err, fmt.Errorf("shutdown interrupted before every batch was delivered: %w", ctx.Err()))
 	}
-	if errors.Is(err, net.ErrClosed) {
-		err = nil
+	r.abortOnce.Do(func() {
+		close(r.aborted)
+		r.cancelSend()
+	})
+	// Readers stop promptly now (their hand-offs give up). The sender ends
+	// when the pipeline returns from a cancelled context; a consumer that
+	// ignores it cannot hold up the collector's stop.
+	<-r.readersDone
+	if n := r.droppedOnAbort.Load(); n > 0 {
+		r.set.Logger.Warn("Shutdown ran out of time; Qlik Sense events already read were dropped", zap.Int64("records", n))
 	}
-	return err
+	return errors.Join(closeErr, fmt.Errorf("shutdown ran out of time before every batch was delivered: %w", ctx.Err()))
 }

@@ -428,3 +428,29 @@ func TestSeveralReaders(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == senders*each }, 10*time.Second, 5*time.Millisecond)
 }
+
+// TestShutdownHonoursItsContext: with the pipeline stalled and the queue
+// full, Shutdown gives up when its context ends instead of hanging, and says
+// that it dropped what it could not deliver.
+func TestShutdownHonoursItsContext(t *testing.T) {
+	sink := &blockingSink{release: make(chan struct{})}
+	defer close(sink.release)
+	tr := startReceiver(t, func(c *Config) { c.Batch.MaxSize = 1 }, sink)
+	lines := sampleLines(t, "log-qix-perf")
+	for i := 0; i < queuedBatches+5; i++ { // one held by the consumer, a full queue, a blocked reader
+		tr.send(t, lines[i%len(lines)])
+	}
+	require.Eventually(t, func() bool { return len(tr.batches) == queuedBatches }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- tr.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		require.ErrorContains(t, err, "shutdown ran out of time")
+		assert.Positive(t, tr.droppedOnAbort.Load(), "what could not be handed on is counted")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown ignored its context")
+	}
+}
