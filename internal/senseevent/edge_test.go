@@ -87,14 +87,14 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.Message, "Failed; retrying")
 			eq(t, ev.Exception, "System.Net.WebException: Unable to connect")
 			eq(t, ev.Ambiguous, NotAmbiguous)
-			eq(t, ExceptionType(ev.Exception), "System.Net.WebException")
+			eq(t, ev.ExceptionType, "System.Net.WebException")
 		}},
 		{"repository exception type followed by an HRESULT", strings.Replace(proxyLine("Failed to connect (Host=db;Port=4432); retrying;Npgsql.NpgsqlException (0x80004005): refused"), "/qseow-proxy/", "/qseow-repository/", 1), func(t *testing.T, ev *Event) {
 			eq(t, ev.Kind, KindRepository)
 			eq(t, ev.Message, "Failed to connect (Host=db;Port=4432); retrying")
 			eq(t, ev.Exception, "Npgsql.NpgsqlException (0x80004005): refused")
 			eq(t, ev.Ambiguous, NotAmbiguous)
-			eq(t, ExceptionType(ev.Exception), "Npgsql.NpgsqlException")
+			eq(t, ev.ExceptionType, "Npgsql.NpgsqlException")
 		}},
 		{"proxy exception with ; after its type", proxyLine("Failed;System.IO.IOException: disk; full"), func(t *testing.T, ev *Event) {
 			eq(t, ev.Message, "Failed")

@@ -14,21 +14,23 @@ type Event struct {
 	TimeRaw string
 
 	// Common to the log-event kinds (everything but user events).
-	Row          int64 // %rownum, a per-service sequence that wraps after 9999
-	HasRow       bool
-	LocalTime    string // log4net %date: server-local time without offset
-	Level        string // log4net level name as sent
-	Host         string // %hostname; also set for user events
-	Logger       string // %logger; Butler SOS calls it the subsystem
-	ServiceUser  string // %user: the Windows account the service runs as
-	Message      string // %encodedmessage, or %message for user events
-	Exception    string // %encodedexception (proxy, repository, scheduler)
-	UserDir      string // user directory of the acting user
-	UserID       string // user id within UserDir
-	UserFull     string // DIRECTORY\userid, derived when Sense does not send it
-	AppID        string // validated GUID
-	ProxySession string // proxy session GUID (engine, qix-perf, user events)
-	NonUser      bool   // ProxySessionId "0": the engine works for no user (reloads, ...)
+	Row         int64 // %rownum, a per-service sequence that wraps after 9999
+	HasRow      bool
+	LocalTime   string // log4net %date: server-local time without offset
+	Level       string // log4net level name as sent
+	Host        string // %hostname; also set for user events
+	Logger      string // %logger; Butler SOS calls it the subsystem
+	ServiceUser string // %user: the Windows account the service runs as
+	Message     string // %encodedmessage, or %message for user events
+	Exception   string // %encodedexception (proxy, repository, scheduler)
+	// ExceptionType is the .NET type the exception starts with, if any.
+	ExceptionType string
+	UserDir       string // user directory of the acting user
+	UserID        string // user id within UserDir
+	UserFull      string // DIRECTORY\userid, derived when Sense does not send it
+	AppID         string // validated GUID
+	ProxySession  string // proxy session GUID (engine, qix-perf, user events)
+	NonUser       bool   // ProxySessionId "0": the engine works for no user (reloads, ...)
 
 	// Engine and qix-perf.
 	EngineTime    string // %property{EngineTimestamp}, kept as text

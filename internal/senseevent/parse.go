@@ -316,6 +316,7 @@ func (e *Event) splitMessageException(body string) {
 		}
 	}
 	e.Message, e.Exception = body[:last], body[last+1:]
+	e.ExceptionType = ExceptionType(e.Exception)
 }
 
 // qix-perf: marker;head(7);ProxySessionId;ActiveUserDirectory;ActiveUserId;

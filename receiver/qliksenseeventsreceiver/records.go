@@ -125,7 +125,7 @@ func putLogEvent(lr plog.LogRecord, ev *senseevent.Event) {
 	}
 	if ev.Exception != "" {
 		attrs.PutStr(senseevent.AttrExceptionMessage, ev.Exception)
-		putStr(attrs, senseevent.AttrExceptionType, senseevent.ExceptionType(ev.Exception))
+		putStr(attrs, senseevent.AttrExceptionType, ev.ExceptionType)
 	}
 	switch ev.Kind {
 	case senseevent.KindEngine, senseevent.KindQixPerf:

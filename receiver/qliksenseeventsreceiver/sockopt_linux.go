@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,7 +51,8 @@ func enableDropCounter(conn *net.UDPConn) bool {
 // ancillary data.
 func droppedSoFar(oob []byte) (uint32, bool) {
 	for len(oob) >= unix.SizeofCmsghdr {
-		h := (*unix.Cmsghdr)(unsafePointer(&oob[0]))
+		// The header is read in place, laid out as the kernel wrote it.
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
 			return 0, false
 		}
