@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/scraper"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
@@ -34,7 +35,11 @@ type Target struct {
 func New(cfg *scraperhelper.ControllerConfig, set receiver.Settings, next consumer.Metrics, typ component.Type, shared *Shared, targets []Target) (*Group, error) {
 	g := &Group{shared: shared}
 	for _, t := range targets {
-		c, err := scraperhelper.NewMetricsController(cfg, set, next, scraperhelper.AddMetricsScraper(typ, t.Scraper))
+		sc, err := shared.wrap(t.Scraper)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		c, err := scraperhelper.NewMetricsController(cfg, set, next, scraperhelper.AddMetricsScraper(typ, sc))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
@@ -81,9 +86,17 @@ func NewShared(n int) *Shared {
 	return &Shared{slots: make(chan struct{}, n), stopped: stopped, stop: stop}
 }
 
-// Stopping reports whether the group is shutting down: a request that failed
-// now was cancelled, not refused by the server.
-func (s *Shared) Stopping() bool { return s.stopped.Err() != nil }
+// wrap drops what a scrape cut short by shutdown produced: its requests were
+// cancelled, so an up=0 or an error count from it would be false.
+func (s *Shared) wrap(sc scraper.Metrics) (scraper.Metrics, error) {
+	return scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
+		md, err := sc.ScrapeMetrics(ctx)
+		if s.stopped.Err() != nil {
+			return pmetric.NewMetrics(), errors.New("scrape cancelled by shutdown")
+		}
+		return md, err
+	}, scraper.WithStart(sc.Start), scraper.WithShutdown(sc.Shutdown))
+}
 
 // Begin waits for a request slot and returns a context that ends with ctx
 // or with the group's shutdown; call done when the request is over.

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/collector/scraper"
+	"go.opentelemetry.io/collector/scraper/scrapererror"
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 )
 
@@ -128,4 +129,35 @@ func TestShutdownAfterFailedStart(t *testing.T) {
 	require.ErrorContains(t, g.Start(context.Background(), componenttest.NewNopHost()), "bad certificate")
 	require.NotPanics(t, func() { require.NoError(t, g.Shutdown(context.Background())) })
 	require.NotPanics(t, func() { require.NoError(t, g.Shutdown(context.Background())) }, "a second shutdown is harmless")
+}
+
+// TestCancelledScrapeIsDropped: what a scrape cut short by shutdown reports
+// (here a metric standing for up=0) never reaches the pipeline.
+func TestCancelledScrapeIsDropped(t *testing.T) {
+	shared := NewShared(1)
+	started := make(chan struct{}, 1)
+	sc, err := scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
+		ctx, done, err := shared.Begin(ctx)
+		if err != nil {
+			return pmetric.NewMetrics(), err
+		}
+		defer done()
+		started <- struct{}{}
+		<-ctx.Done()
+		md := pmetric.NewMetrics()
+		md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetName("up=0")
+		return md, scrapererror.NewPartialScrapeError(ctx.Err(), 1)
+	})
+	require.NoError(t, err)
+	cfg := scraperhelper.NewDefaultControllerConfig()
+	cfg.CollectionInterval, cfg.InitialDelay, cfg.Timeout = time.Hour, 0, time.Hour
+	sink := new(consumertest.MetricsSink)
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, shared, []Target{{"cut short", sc}})
+	require.NoError(t, err)
+	require.NoError(t, g.Start(context.Background(), componenttest.NewNopHost()))
+	<-started
+	require.NoError(t, g.Shutdown(context.Background()))
+	for _, md := range sink.AllMetrics() {
+		assert.Zero(t, md.MetricCount(), "nothing from the cancelled scrape reaches the pipeline")
+	}
 }

@@ -65,9 +65,6 @@ func (s *serverScraper) shutdown(context.Context) error {
 func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 	health, err := s.fetch(ctx)
 	now := pcommon.NewTimestampFromTime(time.Now())
-	if err != nil && s.shared.Stopping() {
-		return pmetric.NewMetrics(), err // cancelled by shutdown: the server is not down
-	}
 	if err != nil {
 		kind := senseapi.KindOf(err)
 		s.errors[kind]++

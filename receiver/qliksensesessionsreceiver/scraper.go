@@ -89,9 +89,6 @@ func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 		}()
 	}
 	wg.Wait()
-	if s.shared.Stopping() {
-		return pmetric.NewMetrics(), errors.New("cancelled by shutdown") // no false up=0
-	}
 	now := pcommon.NewTimestampFromTime(time.Now())
 	var errs []error
 	for i, vp := range s.proxies {
