@@ -34,7 +34,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -253,10 +252,6 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 		return nil, fmt.Errorf("%s components: %w", o.collector, err)
 	}
 	comps := benchharness.Components(benchharness.ParseComponents(string(out)))
-	rulesFile, err := exampleRules()
-	if err != nil {
-		return nil, err
-	}
 	if v, err := exec.Command(o.collector, "--version").Output(); err == nil {
 		rep.Versions["collector"] = strings.TrimSpace(string(v))
 	}
@@ -274,7 +269,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 		case benchharness.ReferenceSystem:
 			need["receivers"] = append(need["receivers"], "qliksense_events")
 			need["processors"] = append(need["processors"], "memory_limiter")
-			s = benchharness.SenseOpsSystem(comps, rulesFile)
+			s = benchharness.SenseOpsSystem(comps)
 			s.Notes = append([]string{"qliksense_events defaults (this source tree): " + benchharness.DescribeDefaults(
 				qliksenseeventsreceiver.NewFactory().CreateDefaultConfig(), "endpoint", "allowed_sources")}, s.Notes...)
 			s.Notes = append(s.Notes, fmt.Sprintf("memory_limiter as in distributions/otelcol-senseops/config.yaml: check_interval 1s, limit_percentage %d, spike_limit_percentage 20", benchharness.MemoryLimitPercent))
@@ -424,15 +419,10 @@ func printConfig(o *options, stdout, stderr io.Writer) int {
 		return 1
 	}
 	comps := benchharness.Components(benchharness.ParseComponents(string(out)))
-	rulesFile, err := exampleRules()
-	if err != nil {
-		fmt.Fprintf(stderr, "sensebench: %v\n", err)
-		return 1
-	}
 	var s *benchharness.System
 	switch o.printConfig {
 	case benchharness.ReferenceSystem:
-		s = benchharness.SenseOpsSystem(comps, rulesFile)
+		s = benchharness.SenseOpsSystem(comps)
 	case benchharness.ComparisonSystem:
 		s = benchharness.StockSystem()
 	default:
@@ -462,17 +452,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// exampleRules finds the project's example categorisation rules; sensebench
-// runs from the repository root, as make bench does.
-func exampleRules() (string, error) {
-	f, err := filepath.Abs(benchharness.RulesFile)
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(f); err != nil {
-		return "", fmt.Errorf("the example rules %s: %w (run sensebench from the repository root)", benchharness.RulesFile, err)
-	}
-	return f, nil
 }

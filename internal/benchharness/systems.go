@@ -73,11 +73,81 @@ const MemoryLimiterConfig = `    check_interval: 1s
 // MemoryLimitPercent is MemoryLimiterConfig's limit_percentage.
 const MemoryLimitPercent = 80
 
-// RulesFile is the project's example categorisation rules (ten rules in
-// Butler SOS's shape), relative to the repository root; the benchmarked
-// pipeline includes the same file that distributions/otelcol-senseops/
-// config.yaml does.
-const RulesFile = "distributions/otelcol-senseops/rules/log-categorization.yaml"
+// CategorizationRules is the 10-rule example set for log_categorization:
+// the first ten rules of the processor's benchmark set (the common
+// categories of a Sense site, in the filter types a Butler SOS user writes:
+// sw, ew, so, a regex and an attribute filter) and a default category.
+const CategorizationRules = `    rules:
+      - description: access denied
+        log_level: [warn, error]
+        action: categorise
+        category: [{name: qs_log_category, value: access-denied}]
+        filter:
+          - {type: sw, value: "Access was denied for User:"}
+          - {type: so, value: "access denied for user"}
+      - description: memory
+        log_level: [error, fatal]
+        action: categorise
+        category: [{name: qs_log_category, value: resource-limit}]
+        filter:
+          - {type: so, value: "Failed to allocate memory"}
+          - {type: so, value: "out of memory"}
+      - description: node communication
+        log_level: [warn, error]
+        action: categorise
+        category: [{name: qs_log_category, value: node-communication}]
+        filter:
+          - {type: so, value: ":4747"}
+          - {type: so, value: ":4242"}
+          - {type: so, value: ":4243"}
+      - description: reload failure
+        log_level: [warn, error]
+        action: categorise
+        category: [{name: qs_log_category, value: reload-failure}]
+        filter:
+          - {type: sw, value: "Message from ReloadProvider: Reload failed"}
+          - {type: ew, value: "FinishedFail"}
+      - description: license
+        log_level: [error, fatal]
+        action: categorise
+        category: [{name: qs_log_category, value: license}]
+        filter:
+          - {type: so, value: "access allocation failed"}
+          - {type: ew, value: "has expired and was removed"}
+      - description: user sync
+        log_level: [warn]
+        action: categorise
+        category: [{name: qs_log_category, value: user-sync}]
+        filter:
+          - {type: so, value: "found in user directory"}
+      - description: database
+        log_level: [error, fatal]
+        action: categorise
+        category: [{name: qs_log_category, value: database}]
+        filter:
+          - {type: sw, value: "Connection to the database was lost"}
+          - {type: so, value: "Npgsql.NpgsqlException"}
+      - description: script errors
+        log_level: [warn, error]
+        action: categorise
+        category: [{name: qs_log_category, value: script}]
+        filter:
+          - {type: regex, value: '^Script error in app [0-9a-f-]{36} at line \d+'}
+      - description: timeouts
+        log_level: [warn, error]
+        action: categorise
+        category: [{name: qs_log_category, value: timeout}]
+        filter:
+          - {type: ew, value: "The operation has timed out"}
+          - {type: so, value: "exceeded the maximum execution time"}
+      - description: security subsystem
+        log_level: [any]
+        action: categorise
+        category: [{name: qs_log_area, value: security}]
+        filter:
+          - {type: sw, attribute: qliksense.subsystem, value: "Security."}
+    rule_default:
+      category: [{name: qs_log_category, value: unknown}]`
 
 // StockLogRegex splits the leading fields every Sense log event kind
 // (engine, qix-perf, proxy, repository, scheduler) shares - marker, %rownum,
@@ -116,15 +186,14 @@ service:
 // qliksense_events → memory_limiter → log_categorization (10 rules) →
 // user_agent → batch → otlp_http. Processors the binary lacks are skipped
 // with a warning (and used as soon as a build has them).
-// rulesFile is the absolute path of RulesFile.
-func SenseOpsSystem(c Components, rulesFile string) *System {
+func SenseOpsSystem(c Components) *System {
 	s := &System{Name: "senseops", MemoryLimiter: true}
 	procs := []string{"memory_limiter"}
 	var blocks []string
 	blocks = append(blocks, "  memory_limiter:\n"+MemoryLimiterConfig)
 	if c.Has("processors", "log_categorization") {
 		procs = append(procs, "log_categorization")
-		blocks = append(blocks, "  log_categorization: ${file:"+rulesFile+"}")
+		blocks = append(blocks, "  log_categorization:\n"+CategorizationRules)
 	} else {
 		s.Warnings = append(s.Warnings, "the collector binary has no log_categorization processor (not in builder-config.yaml yet?): the senseops pipeline runs without it")
 	}

@@ -59,7 +59,7 @@ func TestParseComponents(t *testing.T) {
 }
 
 func TestSenseOpsSystemAddsCategorizationWhenPresent(t *testing.T) {
-	without := SenseOpsSystem(Components(ParseComponents(componentsOutput)), rulesFile(t))
+	without := SenseOpsSystem(Components(ParseComponents(componentsOutput)))
 	require.Len(t, without.Warnings, 1)
 	assert.Contains(t, without.Warnings[0], "log_categorization")
 	cfg := without.Config(ConfigParams{UDPPort: 9, MetricsPort: 10, LogsURL: "http://127.0.0.1:11/s1/v1/logs"})
@@ -71,14 +71,11 @@ func TestSenseOpsSystemAddsCategorizationWhenPresent(t *testing.T) {
 
 	c := Components(ParseComponents(componentsOutput))
 	c["processors"]["log_categorization"] = "github.com/senseops/senseops-collector v0.0.0"
-	with := SenseOpsSystem(c, rulesFile(t))
+	with := SenseOpsSystem(c)
 	assert.Empty(t, with.Warnings)
 	cfg = with.Config(ConfigParams{UDPPort: 9, MetricsPort: 10, LogsURL: "http://x/v1/logs"})
 	assert.Contains(t, cfg, "processors: [memory_limiter, log_categorization, user_agent, batch]")
-	assert.Contains(t, cfg, "log_categorization: ${file:"+rulesFile(t)+"}", "the project's example rules")
-	rules, err := os.ReadFile(rulesFile(t))
-	require.NoError(t, err)
-	assert.Equal(t, 10, strings.Count(string(rules), "- description:"), "the 10-rule set")
+	assert.Equal(t, 10, strings.Count(cfg, "- description:"), "the 10-rule set")
 	assert.Contains(t, with.Description, "log_categorization (10 rules)")
 }
 
@@ -142,7 +139,7 @@ func TestConfigsValidateWithBinary(t *testing.T) {
 	out, err := exec.Command(bin, "components").Output()
 	require.NoError(t, err)
 	comps := Components(ParseComponents(string(out)))
-	for _, sys := range []*System{SenseOpsSystem(comps, rulesFile(t)), StockSystem()} {
+	for _, sys := range []*System{SenseOpsSystem(comps), StockSystem()} {
 		t.Run(sys.Name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.yaml")
 			cfg := sys.Config(ConfigParams{UDPPort: 39996, MetricsPort: 38888, LogsURL: "http://127.0.0.1:34318/s1/v1/logs"})
@@ -151,11 +148,4 @@ func TestConfigsValidateWithBinary(t *testing.T) {
 			require.NoError(t, err, "%s\n%s", out, cfg)
 		})
 	}
-}
-
-func rulesFile(t *testing.T) string {
-	t.Helper()
-	f, err := filepath.Abs(filepath.Join("../..", RulesFile))
-	require.NoError(t, err)
-	return f
 }
