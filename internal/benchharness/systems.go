@@ -73,7 +73,10 @@ const MemoryLimiterConfig = `    check_interval: 1s
 // MemoryLimitPercent is MemoryLimiterConfig's limit_percentage.
 const MemoryLimitPercent = 80
 
-// CategorizationRules is the 10-rule example set for log_categorization:
+// CategorizationRules is the 10-rule set for log_categorization. It is not
+// distributions/otelcol-senseops/rules/log-categorization.yaml on purpose:
+// that file has a drop rule, and dropped events would count as loss here,
+// where loss must mean events the transport lost. These rules:
 // the first ten rules of the processor's benchmark set (the common
 // categories of a Sense site, in the filter types a Butler SOS user writes:
 // sw, ew, so, a regex and an attribute filter) and a default category.
