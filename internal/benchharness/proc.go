@@ -47,15 +47,34 @@ func ParseStatCPU(line string) (time.Duration, error) {
 
 // ProcMem returns VmRSS and VmHWM (peak RSS) of pid in bytes.
 func ProcMem(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	m, err := ParseStatus(string(b))
+	m, err := procStatus(pid)
 	if err != nil {
 		return 0, 0, err
 	}
 	return m["VmRSS"], m["VmHWM"], nil
+}
+
+// ProcFileRSS returns RssFile of pid in bytes: the resident pages mapped from
+// files, for a collector almost all of them its own executable's code and
+// read-only data. They are clean, shared and reclaimable, unlike RssAnon.
+func ProcFileRSS(pid int) (int64, error) {
+	m, err := procStatus(pid)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := m["RssFile"]
+	if !ok {
+		return 0, errors.New("status: no RssFile line")
+	}
+	return v, nil
+}
+
+func procStatus(pid int) (map[string]int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil, err
+	}
+	return ParseStatus(string(b))
 }
 
 // ParseStatus reads the "kB" lines of /proc/<pid>/status (VmRSS, VmHWM, ...)

@@ -120,3 +120,16 @@ func TestParseCPUInfo(t *testing.T) {
 	assert.Positive(t, m.CPUs)
 	assert.Positive(t, m.MemTotal)
 }
+
+func TestProcFileRSS(t *testing.T) {
+	// The test binary's own code is resident and file-backed, and part of
+	// the peak RSS.
+	file, err := ProcFileRSS(os.Getpid())
+	require.NoError(t, err)
+	_, hwm, err := ProcMem(os.Getpid())
+	require.NoError(t, err)
+	assert.Positive(t, file)
+	assert.Less(t, file, hwm)
+	_, err = ProcFileRSS(-1)
+	assert.Error(t, err)
+}

@@ -343,8 +343,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 
 	p("\n### Results\n\n")
-	p("| system | rate/s | sent | achieved/s | delivered | loss %% | socket drops | RcvbufErrors Δ | CPU %% | peak RSS MB | other load on CPU 0 %% |\n")
-	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	p("| system | rate/s | sent | achieved/s | delivered | loss %% | socket drops | RcvbufErrors Δ | CPU %% | peak RSS MB | of it executable MB | other load on CPU 0 %% |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.Systems {
 		for _, st := range r.StepsOf(s.Name) {
 			md := st.Median
@@ -355,14 +355,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			if md.Repeated {
 				again = " ↻"
 			}
-			p("| %s | %s | %d | %s%s | %d | %s | %d | %d | %.1f | %.1f | %.0f%s |\n",
+			p("| %s | %s | %d | %s%s | %d | %s | %d | %d | %.1f | %.1f | %.1f | %.0f%s |\n",
 				s.Name, fmtRate(st.Rate), md.Sent, fmtRate(math.Round(md.SendRate)), flag, md.Delivered, fmtLoss(st.Loss),
-				md.SocketDrops, md.RcvbufErrors, md.CPU, float64(md.PeakRSS)/1e6, md.OtherLoad, again)
+				md.SocketDrops, md.RcvbufErrors, md.CPU, float64(md.PeakRSS)/1e6, float64(md.FileRSS)/1e6, md.OtherLoad, again)
 		}
 	}
 	p("\nloss = (sent − delivered) ÷ sent, delivered = log records the OTLP sink received. socket drops: the receiver socket's\n")
 	p("`drops` in /proc/net/udp (kernel receive-buffer overflows); RcvbufErrors Δ: /proc/net/snmp, whole network namespace.\n")
 	p("CPU: utime+stime of the collector from the first datagram to the last delivery, ÷ wall time. ⚠: sensesim reached < 95 %% of the rate.\n")
+	p("peak RSS: VmHWM; of it executable: RssFile at the step's end, the binary's resident code and read-only data (clean,\n")
+	p("shared with other processes running it, reclaimable), the rest is the collector's own (anonymous) memory.\n")
 	p("other load on CPU 0: what everything else (other processes, interrupts, hypervisor steal) used of the collector's core\n")
 	p("meanwhile; ↻: a run with more than %g %% was run again and the quieter run kept.\n", NoisyLoad)
 

@@ -399,6 +399,9 @@ func (r *Runner) RunStep(ctx context.Context, sys *System, rate float64) (RunRes
 	if _, hwm, err := ProcMem(c.pid); err == nil {
 		res.PeakRSS = hwm
 	}
+	if f, err := ProcFileRSS(c.pid); err == nil {
+		res.FileRSS = f
+	}
 	if st, err := UDPSocketStats(c.udpPort); err == nil {
 		res.SocketDrops = st.Drops
 	}

@@ -37,7 +37,8 @@ type RunResult struct {
 	RcvbufErrors int64         `json:"rcvbuf_errors"` // /proc/net/snmp Udp RcvbufErrors delta (namespace-wide)
 	CPU          float64       `json:"cpu_percent"`   // % of one core, send start to last delivery
 	PeakRSS      int64         `json:"peak_rss_bytes"`
-	Drain        time.Duration `json:"drain_ns"` // send end to last delivery
+	FileRSS      int64         `json:"file_rss_bytes"` // RssFile at the end: the executable's resident pages
+	Drain        time.Duration `json:"drain_ns"`       // send end to last delivery
 	Drops        []Counter     `json:"drop_counters,omitempty"`
 
 	// The sink's health: requests it had counted already (exporter
@@ -121,6 +122,7 @@ func NewStep(system string, rate float64, runs []RunResult) Step {
 		RcvbufErrors: int64(col(func(r RunResult) float64 { return float64(r.RcvbufErrors) })),
 		CPU:          col(func(r RunResult) float64 { return r.CPU }),
 		PeakRSS:      int64(col(func(r RunResult) float64 { return float64(r.PeakRSS) })),
+		FileRSS:      int64(col(func(r RunResult) float64 { return float64(r.FileRSS) })),
 		Drain:        time.Duration(col(func(r RunResult) float64 { return float64(r.Drain) })),
 		OtherLoad:    col(func(r RunResult) float64 { return r.OtherLoad }),
 	}
