@@ -26,7 +26,7 @@ func TestKernelDropsAreCounted(t *testing.T) {
 	}
 	close(sink.release)
 	// The counter rides on the next datagram the kernel queues after drops.
-	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.sockets[0]) }, 10*time.Second, time.Millisecond)
 	tr.send(t, line)
 	var dropped int64
 	require.Eventually(t, func() bool {

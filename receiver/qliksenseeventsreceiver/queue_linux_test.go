@@ -1,25 +1,15 @@
 package qliksenseeventsreceiver
 
 import (
-	"net"
 	"syscall"
 	"testing"
 	"unsafe"
 )
 
-// socketQueueEmpty reports whether the kernel holds no unread datagram for conn.
-func socketQueueEmpty(t *testing.T, conn *net.UDPConn) bool {
-	raw, err := conn.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
+// socketQueueEmpty reports whether the kernel holds no unread datagram for sock.
+func socketQueueEmpty(t *testing.T, sock datagramSocket) bool {
 	var pending int32
-	var errno syscall.Errno
-	if err := raw.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&pending)))
-	}); err != nil {
-		t.Fatal(err)
-	}
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(sock.(*polledSocket).fd), syscall.TIOCINQ, uintptr(unsafe.Pointer(&pending)))
 	if errno != 0 {
 		t.Fatal(errno)
 	}

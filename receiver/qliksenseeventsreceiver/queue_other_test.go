@@ -2,12 +2,9 @@
 
 package qliksenseeventsreceiver
 
-import (
-	"net"
-	"testing"
-)
+import "testing"
 
-func socketQueueEmpty(t *testing.T, _ *net.UDPConn) bool {
+func socketQueueEmpty(t *testing.T, _ datagramSocket) bool {
 	t.Skip("reading the socket queue length needs Linux")
 	return false
 }

@@ -7,9 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -42,21 +39,39 @@ const (
 
 var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_invalid"}
 
+// datagramSocket is one bound UDP socket, read in batches.
+type datagramSocket interface {
+	// read waits for datagrams and returns how many it read, at most
+	// readBatch; errDeadline once deadline (zero: none) has passed, and
+	// net.ErrClosed after stop.
+	read(deadline time.Time) (int, error)
+	// datagram returns datagram i of the last read and its sender. The
+	// bytes are reused by the next read.
+	datagram(i int) ([]byte, netip.Addr)
+	// dropped returns the kernel's count of datagrams this socket dropped
+	// so far, when the platform reports it.
+	dropped() (uint32, bool)
+	localAddr() net.Addr
+	// stop ends reading; release frees the socket once its reader is done.
+	stop()
+	release() error
+}
+
+// errDeadline: the read's deadline passed.
+var errDeadline = errors.New("read deadline passed")
+
 // reader owns the socket's read side: one buffer, one Event and one batch,
 // reused for every datagram, so reading allocates only the line's string and
 // its records.
 type reader struct {
-	r         *eventsReceiver
-	conn      *net.UDPConn
-	sources   *sourceFilter
-	batchConn batchReader
-	msgs      []ipv4.Message // one buffer each, reused for every read
+	r       *eventsReceiver
+	sock    datagramSocket
+	sources *sourceFilter
 	// dropsSeen is the kernel's drop count last read, when it reports one.
-	dropsSeen   uint32
-	dropCounter bool
-	ev          senseevent.Event
-	batch       *batchBuilder
-	clients     clientAddresses
+	dropsSeen uint32
+	ev        senseevent.Event
+	batch     *batchBuilder
+	clients   clientAddresses
 	// deadline is when the open batch and the pending counts must be
 	// flushed; zero while nothing is pending.
 	deadline time.Time
@@ -72,27 +87,13 @@ type reader struct {
 	rejectMsgs    [len(rejectReasons)]string
 }
 
-func newReader(r *eventsReceiver, conn *net.UDPConn, sources *sourceFilter) *reader {
+func newReader(r *eventsReceiver, sock datagramSocket, sources *sourceFilter) *reader {
 	rd := &reader{
 		r:       r,
-		conn:    conn,
+		sock:    sock,
 		sources: sources,
-		msgs:    make([]ipv4.Message, readBatch),
 		batch:   newBatchBuilder(r.set.BuildInfo.Version),
 		clients: clientAddresses{},
-	}
-	for i := range rd.msgs {
-		// One byte more than allowed shows an oversized datagram.
-		rd.msgs[i].Buffers = [][]byte{make([]byte, r.cfg.MaxMessageSize+1)}
-	}
-	if conn != nil {
-		rd.batchConn = newBatchReader(conn)
-		rd.dropCounter = enableDropCounter(conn)
-	}
-	if rd.dropCounter {
-		for i := range rd.msgs {
-			rd.msgs[i].OOB = make([]byte, dropCounterSize)
-		}
 	}
 	for i, reason := range rejectReasons {
 		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(reason))))
@@ -109,38 +110,34 @@ func newReader(r *eventsReceiver, conn *net.UDPConn, sources *sourceFilter) *rea
 }
 
 // run reads datagrams in batches (recvmmsg on Linux: one system call for
-// up to readBatch datagrams) until the socket is closed.
+// up to readBatch datagrams) until the socket is stopped.
 func (rd *reader) run() {
 	for {
-		n, err := rd.batchConn.ReadBatch(rd.msgs, 0)
-		if err != nil {
-			var ne net.Error
-			switch {
-			case errors.As(err, &ne) && ne.Timeout():
-				rd.flush()
-				continue
-			case errors.Is(err, net.ErrClosed):
-				rd.flush()
-				return
-			}
+		n, err := rd.sock.read(rd.deadline)
+		switch {
+		case errors.Is(err, errDeadline):
+			rd.flush()
+			continue
+		case errors.Is(err, net.ErrClosed):
+			rd.flush()
+			return
+		case err != nil:
 			rd.r.rejectLogger.Warn("Reading from the UDP socket failed", zap.Error(err))
 			continue
 		}
 		observed := pcommon.NewTimestampFromTime(time.Now())
-		for i := range rd.msgs[:n] {
-			m := &rd.msgs[i]
-			rd.handle(m.Buffers[0][:m.N], addrOf(m.Addr), observed)
+		for i := 0; i < n; i++ {
+			datagram, from := rd.sock.datagram(i)
+			rd.handle(datagram, from, observed)
 		}
-		if rd.dropCounter && n > 0 {
-			rd.countKernelDrops(rd.msgs[n-1].OOB[:rd.msgs[n-1].NN])
-		}
+		rd.countKernelDrops()
 	}
 }
 
 // countKernelDrops counts the datagrams the kernel dropped since the last
 // read: the counter is cumulative, so the newest datagram's value suffices.
-func (rd *reader) countKernelDrops(oob []byte) {
-	total, ok := droppedSoFar(oob)
+func (rd *reader) countKernelDrops() {
+	total, ok := rd.sock.dropped()
 	if !ok || total == rd.dropsSeen {
 		return
 	}
@@ -158,7 +155,6 @@ func (rd *reader) countKernelDrops(oob []byte) {
 func (rd *reader) pending() {
 	if rd.deadline.IsZero() {
 		rd.deadline = time.Now().Add(rd.r.cfg.Batch.Timeout)
-		_ = rd.conn.SetReadDeadline(rd.deadline)
 	}
 }
 
@@ -227,10 +223,7 @@ func (rd *reader) flush() {
 		rd.r.handOn(rd.batch.take())
 	}
 	rd.publishCounts()
-	if !rd.deadline.IsZero() {
-		rd.deadline = time.Time{}
-		_ = rd.conn.SetReadDeadline(time.Time{})
-	}
+	rd.deadline = time.Time{}
 }
 
 // publishCounts adds the counts gathered since the last flush to the
@@ -264,23 +257,3 @@ func (rd *reader) publishCounts() {
 
 // readBatch is how many datagrams one read takes at most.
 const readBatch = 32
-
-// batchReader is ipv4.PacketConn or ipv6.PacketConn.
-type batchReader interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-}
-
-func newBatchReader(conn *net.UDPConn) batchReader {
-	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
-		return ipv6.NewPacketConn(conn)
-	}
-	return ipv4.NewPacketConn(conn)
-}
-
-func addrOf(a net.Addr) netip.Addr {
-	if u, ok := a.(*net.UDPAddr); ok {
-		addr, _ := netip.AddrFromSlice(u.IP)
-		return addr.Unmap()
-	}
-	return netip.Addr{}
-}

@@ -43,8 +43,8 @@ type eventsReceiver struct {
 	// so a flood of bad datagrams cannot flood the log.
 	rejectLogger *zap.Logger
 
-	conns     []*net.UDPConn
-	conn      *net.UDPConn // conns[0]
+	sockets   []datagramSocket
+	addr      net.Addr // where the sockets listen
 	batches   chan plog.Logs
 	readDone  sync.WaitGroup
 	sendDone  sync.WaitGroup
@@ -90,12 +90,12 @@ func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
 	if err := r.listen(ctx); err != nil {
 		return err
 	}
-	r.set.Logger.Info("Receiving Qlik Sense events", zap.String("endpoint", r.conn.LocalAddr().String()),
-		zap.Int("readers", len(r.conns)))
+	r.set.Logger.Info("Receiving Qlik Sense events", zap.String("endpoint", r.addr.String()),
+		zap.Int("readers", len(r.sockets)))
 
 	r.batches = make(chan plog.Logs, queuedBatches)
-	for _, conn := range r.conns {
-		rd := newReader(r, conn, sources)
+	for _, sock := range r.sockets {
+		rd := newReader(r, sock, sources)
 		r.readDone.Add(1)
 		go func() {
 			defer r.readDone.Done()
@@ -118,21 +118,43 @@ func (r *eventsReceiver) listen(ctx context.Context) error {
 	}
 	endpoint := r.cfg.Endpoint
 	for i := 0; i < r.cfg.Readers; i++ {
-		pc, err := lc.ListenPacket(ctx, "udp", endpoint)
+		sock, err := r.open(ctx, lc, endpoint)
 		if err != nil {
-			for _, c := range r.conns {
-				_ = c.Close()
-			}
-			r.conns, r.conn = nil, nil
+			r.releaseSockets()
 			return fmt.Errorf("listening on %s: %w", endpoint, err)
 		}
-		conn := pc.(*net.UDPConn)
-		r.conns = append(r.conns, conn)
-		r.setReceiveBuffer(conn)
-		endpoint = conn.LocalAddr().String() // the next sockets join the same port, even an ephemeral one
+		r.sockets = append(r.sockets, sock)
+		endpoint = sock.localAddr().String() // the next sockets join the same port, even an ephemeral one
 	}
-	r.conn = r.conns[0]
+	r.addr = r.sockets[0].localAddr()
 	return nil
+}
+
+func (r *eventsReceiver) open(ctx context.Context, lc net.ListenConfig, endpoint string) (datagramSocket, error) {
+	pc, err := lc.ListenPacket(ctx, "udp", endpoint)
+	if err != nil {
+		return nil, err
+	}
+	conn := pc.(*net.UDPConn)
+	r.setReceiveBuffer(conn)
+	dropCounter := enableDropCounter(conn)
+	// One byte more than allowed shows an oversized datagram.
+	sock, err := newDatagramSocket(conn, r.cfg.MaxMessageSize+1, dropCounter)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return sock, nil
+}
+
+func (r *eventsReceiver) releaseSockets() error {
+	var errs error
+	for _, s := range r.sockets {
+		s.stop()
+		errs = errors.Join(errs, s.release())
+	}
+	r.sockets = nil
+	return errs
 }
 
 func (r *eventsReceiver) setReceiveBuffer(conn *net.UDPConn) {
@@ -185,18 +207,20 @@ func (r *eventsReceiver) handOn(ld plog.Logs) {
 // ends first, it aborts: batches not yet delivered are dropped, counted and
 // logged, and it returns promptly.
 func (r *eventsReceiver) Shutdown(ctx context.Context) error {
-	if r.conn == nil {
+	if r.sockets == nil {
 		return nil
 	}
-	var closeErr error
 	r.closeOnce.Do(func() {
-		for _, c := range r.conns {
-			if cerr := c.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
-				closeErr = errors.Join(closeErr, cerr)
-			}
+		for _, s := range r.sockets {
+			s.stop()
 		}
 		go func() {
 			r.readDone.Wait() // readers flush their last batch before they return
+			for _, s := range r.sockets {
+				if err := s.release(); err != nil {
+					r.set.Logger.Warn("Closing the UDP socket failed", zap.Error(err))
+				}
+			}
 			close(r.readersDone)
 			close(r.batches)
 			r.sendDone.Wait()
@@ -205,7 +229,7 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 	})
 	select {
 	case <-r.drained:
-		return closeErr
+		return nil
 	case <-ctx.Done():
 	}
 	r.abortOnce.Do(func() {
@@ -219,5 +243,5 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 	if n := r.droppedOnAbort.Load(); n > 0 {
 		r.set.Logger.Warn("Shutdown ran out of time; Qlik Sense events already read were dropped", zap.Int64("records", n))
 	}
-	return errors.Join(closeErr, fmt.Errorf("shutdown ran out of time before every batch was delivered: %w", ctx.Err()))
+	return fmt.Errorf("shutdown ran out of time before every batch was delivered: %w", ctx.Err())
 }

@@ -73,7 +73,7 @@ func startReceiver(t *testing.T, mutate func(*Config), next consumer.Logs) *test
 	require.NoError(t, err)
 	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
-	sender, err := net.Dial("udp", r.conn.LocalAddr().String())
+	sender, err := net.Dial("udp", r.addr.String())
 	require.NoError(t, err)
 	t.Cleanup(func() { sender.Close() })
 	return &testReceiver{eventsReceiver: r, tel: tel, sender: sender}
@@ -384,7 +384,7 @@ func TestShutdownDeliversWhatWasRead(t *testing.T) {
 	require.Eventually(t, func() bool { return len(tr.batches) == 9 }, 5*time.Second, time.Millisecond)
 	tr.send(t, lines[0], lines[1], lines[2]) // a partial batch
 	// The partial batch is in the reader once the socket's queue is empty.
-	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.sockets[0]) }, 5*time.Second, time.Millisecond)
 	done := make(chan error)
 	go func() { done <- tr.Shutdown(context.Background()) }()
 	close(sink.release)
@@ -414,11 +414,11 @@ func TestSeveralReaders(t *testing.T) {
 	}
 	sink := new(consumertest.LogsSink)
 	tr := startReceiver(t, func(c *Config) { c.Readers = 3; c.Batch.Timeout = 10 * time.Millisecond }, sink)
-	require.Len(t, tr.conns, 3)
+	require.Len(t, tr.sockets, 3)
 	lines := sampleLines(t, "log-qix-perf")
 	const senders, each = 12, 20
 	for s := 0; s < senders; s++ {
-		conn, err := net.Dial("udp", tr.conn.LocalAddr().String())
+		conn, err := net.Dial("udp", tr.addr.String())
 		require.NoError(t, err)
 		for i := 0; i < each; i++ {
 			_, err := conn.Write([]byte(lines[i%len(lines)]))
@@ -441,7 +441,7 @@ func TestShutdownHonoursItsContext(t *testing.T) {
 		tr.send(t, lines[i%len(lines)])
 	}
 	require.Eventually(t, func() bool { return len(tr.batches) == queuedBatches }, 5*time.Second, time.Millisecond)
-	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.conn) }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.sockets[0]) }, 5*time.Second, time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	done := make(chan error, 1)
