@@ -15,8 +15,10 @@ import (
 // batchSocket reads through Go's network poller with x/net's ReadBatch
 // (one datagram per read where the platform has no recvmmsg).
 type batchSocket struct {
-	conn     *net.UDPConn
-	batch    interface{ ReadBatch([]ipv4.Message, int) (int, error) }
+	conn  *net.UDPConn
+	batch interface {
+		ReadBatch([]ipv4.Message, int) (int, error)
+	}
 	msgs     []ipv4.Message
 	deadline time.Time
 }
