@@ -60,7 +60,25 @@ func (k Kind) String() string {
 
 // kindOf matches a marker case-insensitively, ignoring surrounding blanks.
 func kindOf(marker string) Kind {
-	marker = strings.TrimSpace(marker)
+	marker = trimSpace(marker)
+	// Markers usually come as configured, and a switch on constants costs a
+	// fraction of EqualFold. (One missing here still matches below.)
+	switch marker {
+	case "/qseow-engine/":
+		return KindEngine
+	case "/qseow-proxy/":
+		return KindProxy
+	case "/qseow-repository/":
+		return KindRepository
+	case "/qseow-scheduler/":
+		return KindScheduler
+	case "/qseow-qix-perf/":
+		return KindQixPerf
+	case "/qseow-proxy-session/":
+		return KindProxySession
+	case "/qseow-proxy-connection/":
+		return KindProxyConnection
+	}
 	for _, k := range Kinds {
 		if len(marker) == len(kindInfos[k].marker) && strings.EqualFold(marker, kindInfos[k].marker) {
 			return k

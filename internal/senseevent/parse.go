@@ -49,28 +49,48 @@ const (
 func Parse(line string, ev *Event) error {
 	ev.reset()
 	line = strings.TrimPrefix(line, "\uFEFF")
-	line = strings.TrimRight(line, "\r\n")
-	if strings.TrimSpace(line) == "" {
+	line = trimLineEnd(line)
+	if trimSpace(line) == "" {
 		return &Error{Reason: ReasonEmpty, Detail: "datagram has no content"}
 	}
-	if !utf8.ValidString(line) {
+	var f fields
+	if !f.scan(line) && !utf8.ValidString(line) {
 		return &Error{Reason: ReasonInvalidUTF8, Detail: "datagram is not valid UTF-8"}
 	}
-	marker, rest, _ := strings.Cut(line, ";")
+	marker := f.marker()
 	ev.Kind = kindOf(marker)
 	switch ev.Kind {
 	case KindEngine:
-		return ev.parseEngine(rest)
+		return ev.parseEngine(&f)
 	case KindProxy, KindRepository:
-		return ev.parseProxy(rest)
+		return ev.parseProxy(&f)
 	case KindScheduler:
-		return ev.parseScheduler(rest)
+		return ev.parseScheduler(&f)
 	case KindQixPerf:
-		return ev.parseQixPerf(rest)
+		return ev.parseQixPerf(&f)
 	case KindProxySession, KindProxyConnection:
-		return ev.parseUserEvent(rest)
+		return ev.parseUserEvent(&f)
 	}
 	return &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
+}
+
+// trimLineEnd is strings.TrimRight(s, "\r\n") without building a set per call.
+func trimLineEnd(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// trimSpace is strings.TrimSpace with a shortcut for the usual field that
+// has nothing to trim: every ASCII space is at most ' ', and a field that
+// starts or ends with a non-ASCII byte goes to strings.TrimSpace, which
+// knows the Unicode spaces.
+func trimSpace(s string) string {
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 func prefix(s string) string {
@@ -84,108 +104,31 @@ func prefix(s string) string {
 	return s[:cut] + "..."
 }
 
-func (e *Event) fieldCountError(want int, rest string) error {
-	got := strings.Count(rest, ";") + 2
+func (e *Event) fieldCountError(want int, f *fields) error {
+	got := strings.Count(f.rest(), ";") + 2
 	return &Error{Reason: ReasonFieldCount, Kind: e.Kind,
 		Detail: fmt.Sprintf("has %d fields, want %d", got, want)}
 }
 
-// fields finds every ';' of a line once, left to right (IndexByte is
-// vectorised), so both leading and trailing fields come from positions
-// instead of a byte-by-byte scan from the end.
-type fields struct {
-	s   string
-	pos [maxSeparators]int32
-	n   int // separators found; more than maxSeparators means some were not recorded
-}
-
-// maxSeparators covers every fixed layout with room for ';' in free text;
-// a line with more falls back to scanning from both ends.
-const maxSeparators = 64
-
-func (f *fields) scan(s string) {
-	f.s, f.n = s, 0
-	for i := 0; ; {
-		j := strings.IndexByte(s[i:], ';')
-		if j < 0 {
-			return
-		}
-		if f.n < maxSeparators {
-			f.pos[f.n] = int32(i + j)
-		}
-		f.n++
-		i += j + 1
-	}
-}
-
-// split fills h with the leading fields and t with the trailing ones and
-// returns the text between them; ok is false with too few separators.
-func (f *fields) split(h, t []string) (mid string, ok bool) {
-	if f.n < len(h)+len(t) {
-		return "", false
-	}
-	if f.n > maxSeparators {
-		mid, ok = head(f.s, h)
-		if ok {
-			mid, ok = tail(mid, t)
-		}
-		return mid, ok
-	}
-	start := 0
-	for i := range h {
-		end := int(f.pos[i])
-		h[i], start = f.s[start:end], end+1
-	}
-	end := len(f.s)
-	for i := len(t) - 1; i >= 0; i-- {
-		sep := int(f.pos[f.n-len(t)+i])
-		t[i], end = f.s[sep+1:end], sep
-	}
-	return f.s[start:end], true
-}
-
-// head cuts len(dst) leading fields off s; ok is false when s has too few separators.
-func head(s string, dst []string) (rest string, ok bool) {
-	for i := range dst {
-		j := strings.IndexByte(s, ';')
-		if j < 0 {
-			return "", false
-		}
-		dst[i], s = s[:j], s[j+1:]
-	}
-	return s, true
-}
-
-// tail cuts len(dst) trailing fields off s; ok is false when s has too few separators.
-func tail(s string, dst []string) (rest string, ok bool) {
-	for i := len(dst) - 1; i >= 0; i-- {
-		j := strings.LastIndexByte(s, ';')
-		if j < 0 {
-			return "", false
-		}
-		dst[i], s = s[j+1:], s[:j]
-	}
-	return s, true
-}
-
 // parseLogHead fills the fields every log-event appender starts with.
-func (e *Event) parseLogHead(f *[logHeadFields]string) {
-	if v, ok := e.parseInt(AttrLogRow, f[0]); ok {
+func (e *Event) parseLogHead(f *fields) {
+	if v, ok := e.parseInt(AttrLogRow, f.head(0)); ok {
 		e.Row, e.HasRow = v, true
 	}
-	e.TimeRaw = f[1]
+	raw := f.head(1)
+	e.TimeRaw = raw
 	switch {
-	case f[1] == "":
+	case raw == "":
 		e.TimeStatus = TimeMissing
 	default:
-		if t, ok := ParseTime(strings.TrimSpace(f[1])); ok {
+		if t, ok := ParseTime(trimSpace(raw)); ok {
 			e.Time = t
 		} else {
 			e.TimeStatus = TimeInvalid
-			e.invalid(AttrTimestamp, f[1])
+			e.invalid(AttrTimestamp, raw)
 		}
 	}
-	e.LocalTime, e.Level, e.Host, e.Logger, e.ServiceUser = f[2], strings.TrimSpace(f[3]), f[4], f[5], f[6]
+	e.LocalTime, e.Level, e.Host, e.Logger, e.ServiceUser = f.head(2), trimSpace(f.head(3)), f.head(4), f.head(5), f.head(6)
 }
 
 // setProxySession reads %property{ProxySessionId}: a GUID for user work, "0"
@@ -211,73 +154,61 @@ func plausibleGUIDs(values ...string) bool {
 
 // engine: marker;head(7);message;ProxySessionId;ActiveUserDirectory;ActiveUserId;
 // EngineTimestamp;ProcessId;Exe Version;Server Started;Entry Type;SessionId;AppId
-func (e *Event) parseEngine(rest string) error {
-	var h [logHeadFields]string
-	var t [10]string
-	var f fields
-	f.scan(rest)
-	body, ok := f.split(h[:], t[:])
-	if !ok {
-		return e.fieldCountError(engineFields, rest)
+func (e *Event) parseEngine(f *fields) error {
+	if !f.layout(logHeadFields, 10) {
+		return e.fieldCountError(engineFields, f)
 	}
-	e.parseLogHead(&h)
+	e.parseLogHead(f)
 	// The message is the only free text, so every extra ';' belongs to it.
 	// If the fields after it still look wrong, say the split is uncertain.
-	if strings.IndexByte(body, ';') >= 0 && !plausibleGUIDs(t[0], t[4], t[8], t[9]) {
+	body := f.mid()
+	if strings.IndexByte(body, ';') >= 0 && !plausibleGUIDs(f.tail(0), f.tail(4), f.tail(8), f.tail(9)) {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
 	e.Message = body
-	e.setProxySession(t[0])
-	e.setUser(t[1], t[2], "")
-	e.EngineTime = t[3]
-	e.setGUID(&e.ProcessID, AttrEngineProcessID, t[4])
-	e.EngineVersion, e.EngineStarted, e.EntryType = t[5], t[6], t[7]
-	e.setGUID(&e.EngineSession, AttrEngineSessionID, t[8])
-	e.setGUID(&e.AppID, AttrAppID, t[9])
+	e.setProxySession(f.tail(0))
+	e.setUser(f.tail(1), f.tail(2), "")
+	e.EngineTime = f.tail(3)
+	e.setGUID(&e.ProcessID, AttrEngineProcessID, f.tail(4))
+	e.EngineVersion, e.EngineStarted, e.EntryType = f.tail(5), f.tail(6), f.tail(7)
+	e.setGUID(&e.EngineSession, AttrEngineSessionID, f.tail(8))
+	e.setGUID(&e.AppID, AttrAppID, f.tail(9))
 	return nil
 }
 
 // proxy, repository: marker;head(7);message;exception;UserDirectory;UserId;
 // Command;Result;Origin;Context
-func (e *Event) parseProxy(rest string) error {
-	var h [logHeadFields]string
-	var t [6]string
-	var f fields
-	f.scan(rest)
-	body, ok := f.split(h[:], t[:])
-	if !ok || f.n < len(h)+len(t)+1 { // the message and the exception
-		return e.fieldCountError(proxyFields, rest)
+func (e *Event) parseProxy(f *fields) error {
+	const trailing = 6
+	if !f.layout(logHeadFields, trailing) || f.count() < logHeadFields+trailing+1 { // the message and the exception
+		return e.fieldCountError(proxyFields, f)
 	}
-	e.parseLogHead(&h)
-	e.splitMessageException(body)
-	e.setUser(t[0], t[1], "")
-	e.Command = t[2]
-	if v, ok := e.parseInt(AttrResultCode, t[3]); ok {
+	e.parseLogHead(f)
+	e.splitMessageException(f)
+	e.setUser(f.tail(0), f.tail(1), "")
+	e.Command = f.tail(2)
+	if v, ok := e.parseInt(AttrResultCode, f.tail(3)); ok {
 		e.ResultCode, e.HasResultCode = v, true
 	}
-	e.Origin, e.Context = t[4], t[5]
-	e.AppID = appIDFromContext(t[5])
+	e.Origin, e.Context = f.tail(4), f.tail(5)
+	e.AppID = appIDFromContext(e.Context)
 	return nil
 }
 
 // scheduler: marker;head(7);message;exception;UserDirectory;UserId;User;
 // TaskName;AppName;TaskId;AppId;ExecutionId
-func (e *Event) parseScheduler(rest string) error {
-	var h [logHeadFields]string
-	var t [8]string
-	var f fields
-	f.scan(rest)
-	body, ok := f.split(h[:], t[:])
-	if !ok || f.n < len(h)+len(t)+1 { // the message and the exception
-		return e.fieldCountError(schedulerFields, rest)
+func (e *Event) parseScheduler(f *fields) error {
+	const trailing = 8
+	if !f.layout(logHeadFields, trailing) || f.count() < logHeadFields+trailing+1 { // the message and the exception
+		return e.fieldCountError(schedulerFields, f)
 	}
-	e.parseLogHead(&h)
-	e.splitMessageException(body)
-	e.setUser(t[0], t[1], t[2])
-	e.TaskName, e.AppName = t[3], t[4]
-	e.setGUID(&e.TaskID, AttrTaskID, t[5])
-	e.setGUID(&e.AppID, AttrAppID, t[6])
-	e.setGUID(&e.ExecutionID, AttrTaskExecutionID, t[7])
+	e.parseLogHead(f)
+	e.splitMessageException(f)
+	e.setUser(f.tail(0), f.tail(1), f.tail(2))
+	e.TaskName, e.AppName = f.tail(3), f.tail(4)
+	e.setGUID(&e.TaskID, AttrTaskID, f.tail(5))
+	e.setGUID(&e.AppID, AttrAppID, f.tail(6))
+	e.setGUID(&e.ExecutionID, AttrTaskExecutionID, f.tail(7))
 	return nil
 }
 
@@ -286,9 +217,10 @@ func (e *Event) parseScheduler(rest string) error {
 // (text ending in ';') or a .NET exception type at the start of a part fixes
 // the split; otherwise the last part is taken as the exception and the split
 // is marked ambiguous, since messages contain ';' more often than exceptions.
-func (e *Event) splitMessageException(body string) {
-	last := strings.LastIndexByte(body, ';')
-	first := strings.IndexByte(body, ';')
+// The text is f's mid.
+func (e *Event) splitMessageException(f *fields) {
+	body := f.mid()
+	first, last := f.midSeparators()
 	switch {
 	case first == last:
 	case last == len(body)-1:
@@ -322,43 +254,38 @@ func (e *Event) splitMessageException(body string) {
 // qix-perf: marker;head(7);ProxySessionId;ActiveUserDirectory;ActiveUserId;
 // EngineTimestamp;SessionId;DocId;RequestId;Method;ProcessTime;WorkTime;
 // LockTime;ValidateTime;TraverseTime;Handle;ObjectId;NetRAM;PeakRAM;ObjectType
-func (e *Event) parseQixPerf(rest string) error {
-	var hm [logHeadFields + 14]string
-	var t [3]string
-	var f fields
-	f.scan(rest)
-	body, ok := f.split(hm[:], t[:])
-	if !ok {
-		return e.fieldCountError(qixPerfFields, rest)
+func (e *Event) parseQixPerf(f *fields) error {
+	if !f.layout(logHeadFields+14, 3) {
+		return e.fieldCountError(qixPerfFields, f)
 	}
-	h := (*[logHeadFields]string)(hm[:logHeadFields])
-	m := hm[logHeadFields:]
-	e.parseLogHead(h)
-	e.setProxySession(m[0])
-	e.setUser(m[1], m[2], "")
-	e.EngineTime = m[3]
-	e.setGUID(&e.EngineSession, AttrEngineSessionID, m[4])
-	e.setGUID(&e.AppID, AttrAppID, m[5])
-	if v, ok := e.parseInt(AttrQixRequestID, m[6]); ok {
+	e.parseLogHead(f)
+	const m = logHeadFields // the qix-perf fields after the log head
+	e.setProxySession(f.head(m))
+	e.setUser(f.head(m+1), f.head(m+2), "")
+	e.EngineTime = f.head(m + 3)
+	e.setGUID(&e.EngineSession, AttrEngineSessionID, f.head(m+4))
+	e.setGUID(&e.AppID, AttrAppID, f.head(m+5))
+	if v, ok := e.parseInt(AttrQixRequestID, f.head(m+6)); ok {
 		e.RequestID, e.HasRequestID = v, true
 	}
-	e.Method = m[7]
-	e.setFloat(&e.ProcessTimeMS, HasProcessTime, AttrQixProcessTime, m[8])
-	e.setFloat(&e.WorkTimeMS, HasWorkTime, AttrQixWorkTime, m[9])
-	e.setFloat(&e.LockTimeMS, HasLockTime, AttrQixLockTime, m[10])
-	e.setFloat(&e.ValidateMS, HasValidateTime, AttrQixValidateTime, m[11])
-	e.setFloat(&e.TraverseMS, HasTraverseTime, AttrQixTraverseTime, m[12])
-	e.setInt(&e.Handle, HasHandle, AttrQixHandle, m[13])
+	e.Method = f.head(m + 7)
+	e.setFloat(&e.ProcessTimeMS, HasProcessTime, AttrQixProcessTime, f.head(m+8))
+	e.setFloat(&e.WorkTimeMS, HasWorkTime, AttrQixWorkTime, f.head(m+9))
+	e.setFloat(&e.LockTimeMS, HasLockTime, AttrQixLockTime, f.head(m+10))
+	e.setFloat(&e.ValidateMS, HasValidateTime, AttrQixValidateTime, f.head(m+11))
+	e.setFloat(&e.TraverseMS, HasTraverseTime, AttrQixTraverseTime, f.head(m+12))
+	e.setInt(&e.Handle, HasHandle, AttrQixHandle, f.head(m+13))
 	// The object id is the only field an app developer names, so an extra ';'
 	// is taken to be in it; the RAM numbers after it show whether that held.
+	body := f.mid()
 	e.ObjectID = body
 	invalidBefore := len(e.Invalid)
-	e.setInt(&e.NetRAM, HasNetRAM, AttrQixNetRAM, t[0])
-	e.setInt(&e.PeakRAM, HasPeakRAM, AttrQixPeakRAM, t[1])
+	e.setInt(&e.NetRAM, HasNetRAM, AttrQixNetRAM, f.tail(0))
+	e.setInt(&e.PeakRAM, HasPeakRAM, AttrQixPeakRAM, f.tail(1))
 	if strings.IndexByte(body, ';') >= 0 && len(e.Invalid) > invalidBefore {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
-	e.ObjectType = t[2]
+	e.ObjectType = f.tail(2)
 	return nil
 }
 
@@ -378,18 +305,17 @@ func (e *Event) setInt(dst *int64, bit PresentFields, field, s string) {
 
 // user events: marker;hostname;Command;UserDirectory;UserId;Origin;Context;message
 // The message comes last, so it keeps every ';' it contains.
-func (e *Event) parseUserEvent(rest string) error {
-	var f [6]string
-	msg, ok := head(rest, f[:])
-	if !ok {
-		return e.fieldCountError(userEventFields, rest)
+func (e *Event) parseUserEvent(f *fields) error {
+	if !f.layout(6, 0) {
+		return e.fieldCountError(userEventFields, f)
 	}
+	msg := f.mid()
 	e.TimeStatus = TimeMissing
-	e.Host, e.Command = f[0], f[1]
-	e.setUser(f[2], f[3], "")
-	e.Origin, e.Context, e.Message = f[4], f[5], msg
-	e.Action = actionOf(f[1])
-	e.AppID = appIDFromContext(f[5])
+	e.Host, e.Command = f.head(0), f.head(1)
+	e.setUser(f.head(2), f.head(3), "")
+	e.Origin, e.Context, e.Message = f.head(4), f.head(5), msg
+	e.Action = actionOf(e.Command)
+	e.AppID = appIDFromContext(e.Context)
 	e.ProxySession = sessionFromMessage(msg)
 	e.UserAgent = userAgentFromMessage(msg)
 	return nil

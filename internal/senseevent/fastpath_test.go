@@ -1,0 +1,424 @@
+package senseevent
+
+// The parser's fast paths (the word-at-a-time separator scan and the fields
+// taken from its positions, the GUID and time checks, the date arithmetic,
+// the exception type and session searches) are compared here with the plain
+// code they replaced, kept below as references.
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// scanRef finds the separators with strings.IndexByte.
+func scanRef(s string) (pos []int, ascii bool) {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], ';')
+		if j < 0 {
+			break
+		}
+		pos = append(pos, i+j)
+		i += j + 1
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return pos, false
+		}
+	}
+	return pos, true
+}
+
+func checkScan(t *testing.T, s string) {
+	t.Helper()
+	var f fields
+	ascii := f.scan(s)
+	want, wantASCII := scanRef(s)
+	if ascii != wantASCII || f.n != len(want) || f.line != s {
+		t.Fatalf("scan(%q): ascii %v, %d separators; want %v, %d", s, ascii, f.n, wantASCII, len(want))
+	}
+	for i := 0; i < min(f.n, maxSeparators); i++ {
+		if int(f.pos[i]) != want[i] {
+			t.Fatalf("scan(%q): separator %d at %d, want %d", s, i, f.pos[i], want[i])
+		}
+	}
+	checkLayout(t, &f)
+}
+
+// checkLayout compares layout, head, tail and mid, which use the recorded
+// positions, with cutting fields off both ends of the text after the marker.
+func checkLayout(t *testing.T, f *fields) {
+	t.Helper()
+	marker, rest, hasMarker := strings.Cut(f.line, ";")
+	if f.marker() != marker {
+		t.Fatalf("marker(%q) = %q", f.line, f.marker())
+	}
+	for nh := range 4 {
+		for nt := range 4 {
+			h, tl := make([]string, nh), make([]string, nt)
+			mid, ok := headRef(rest, h)
+			if ok {
+				mid, ok = tailRef(mid, tl)
+			}
+			ok = ok && hasMarker // without a first ';' there are no fields
+			if f.layout(nh, nt) != ok {
+				t.Fatalf("layout(%q, %d, %d) = %v", f.line, nh, nt, !ok)
+			}
+			if !ok {
+				continue
+			}
+			for i := range h {
+				if f.head(i) != h[i] {
+					t.Fatalf("layout(%q, %d, %d): head(%d) = %q, want %q", f.line, nh, nt, i, f.head(i), h[i])
+				}
+			}
+			for i := range tl {
+				if f.tail(i) != tl[i] {
+					t.Fatalf("layout(%q, %d, %d): tail(%d) = %q, want %q", f.line, nh, nt, i, f.tail(i), tl[i])
+				}
+			}
+			if f.mid() != mid {
+				t.Fatalf("layout(%q, %d, %d): mid() = %q, want %q", f.line, nh, nt, f.mid(), mid)
+			}
+			first, last := f.midSeparators()
+			if first != strings.IndexByte(mid, ';') || last != strings.LastIndexByte(mid, ';') {
+				t.Fatalf("layout(%q, %d, %d): midSeparators() = %d, %d", f.line, nh, nt, first, last)
+			}
+		}
+	}
+}
+
+// headRef cuts len(dst) leading fields off s; ok is false when s has too few separators.
+func headRef(s string, dst []string) (rest string, ok bool) {
+	for i := range dst {
+		j := strings.IndexByte(s, ';')
+		if j < 0 {
+			return "", false
+		}
+		dst[i], s = s[:j], s[j+1:]
+	}
+	return s, true
+}
+
+// tailRef cuts len(dst) trailing fields off s; ok is false when s has too few separators.
+func tailRef(s string, dst []string) (rest string, ok bool) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		j := strings.LastIndexByte(s, ';')
+		if j < 0 {
+			return "", false
+		}
+		dst[i], s = s[j+1:], s[:j]
+	}
+	return s, true
+}
+
+func TestScanMatchesIndexByte(t *testing.T) {
+	// Every length up to past two 32-byte rounds, with a ';' (or a non-ASCII
+	// byte, or a byte next to ';' in value) at every position.
+	for n := 0; n <= 72; n++ {
+		checkScan(t, strings.Repeat("a", n))
+		checkScan(t, strings.Repeat(";", n))
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{';', ':', '<', 0x3b | 0x80, 0xff, 0} {
+				b := []byte(strings.Repeat("x", n))
+				b[i] = c
+				checkScan(t, string(b))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte{';', ';', ':', '<', 'a', '0', 0x80, 0xbb, 0xfb, 0x3a}
+	for range 20000 {
+		b := make([]byte, r.IntN(200))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		checkScan(t, string(b))
+	}
+	for _, n := range []int{maxSeparators - 2, maxSeparators - 1, maxSeparators, maxSeparators + 1, 100} {
+		checkScan(t, strings.Repeat("ab;", n)) // up to more separators than are recorded
+		checkScan(t, strings.Repeat(";", n))
+	}
+}
+
+func FuzzScan(f *testing.F) {
+	f.Add("/qseow-engine/;1;2;;;x")
+	f.Add(strings.Repeat(";", 70))
+	f.Fuzz(checkScan)
+}
+
+// isGUIDRef is IsGUID with a byte table and a dash count.
+func isGUIDRef(s string) bool {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		if !(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+			return false
+		}
+	}
+	return strings.Count(s, "-") == 4
+}
+
+func TestIsGUIDMatchesReference(t *testing.T) {
+	// Every byte value at every position of a few GUIDs.
+	for _, g := range []string{guidA, strings.ToUpper(guidB), "00000000-0000-0000-0000-000000000000", "ffffffff-FFFF-aaaa-AAAA-999999999999"} {
+		for i := range len(g) {
+			for c := range 256 {
+				b := []byte(g)
+				b[i] = byte(c)
+				if s := string(b); IsGUID(s) != isGUIDRef(s) {
+					t.Fatalf("IsGUID(%q) = %v", s, IsGUID(s))
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("0123456789abcdefABCDEF-gG/:@`{\x00\x80\xb0\xc6\xe6")
+	for range 100000 {
+		b := []byte(guidC)
+		for range 1 + r.IntN(3) {
+			b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
+		}
+		if s := string(b); IsGUID(s) != isGUIDRef(s) {
+			t.Fatalf("IsGUID(%q) = %v", s, IsGUID(s))
+		}
+	}
+}
+
+func FuzzIsGUID(f *testing.F) {
+	f.Add(guidA)
+	f.Add(strings.ToUpper(guidB))
+	f.Fuzz(func(t *testing.T, s string) {
+		if IsGUID(s) != isGUIDRef(s) {
+			t.Fatalf("IsGUID(%q) = %v", s, IsGUID(s))
+		}
+	})
+}
+
+// parseTimeRef is ParseTime as it was: the general parser only, and time.Date.
+func parseTimeRef(s string) (int64, bool) {
+	p := timeParser{s: s}
+	year := p.digits(4)
+	extended := p.optional('-')
+	month := p.digits(2)
+	if extended && !p.expect('-') {
+		return 0, false
+	}
+	day := p.digits(2)
+	if !p.expect('T') && !p.expect('t') && !p.expect(' ') {
+		return 0, false
+	}
+	hour := p.digits(2)
+	if extended && !p.expect(':') {
+		return 0, false
+	}
+	minute := p.digits(2)
+	if extended && !p.expect(':') {
+		return 0, false
+	}
+	second := p.digits(2)
+	nanos := 0
+	if p.optional('.') || p.optional(',') {
+		nanos = p.fraction()
+	}
+	offset, ok := p.zone()
+	if !ok || p.failed || p.i != len(s) {
+		return 0, false
+	}
+	if year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour > 23 || minute > 59 || second > 60 {
+		return 0, false
+	}
+	if second == 60 {
+		second, nanos = 59, 999999999
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, second, nanos, time.UTC)
+	return t.UnixNano() - int64(offset)*int64(time.Second), true
+}
+
+func checkParseTime(t *testing.T, s string) {
+	t.Helper()
+	got, ok := ParseTime(s)
+	want, wantOK := parseTimeRef(s)
+	if got != want || ok != wantOK {
+		t.Fatalf("ParseTime(%q) = %d, %v; want %d, %v", s, got, ok, want, wantOK)
+	}
+}
+
+// TestDaysSinceEpochMatchesTimeDate covers every day from 1970 through 2200,
+// the range ParseTime accepts, leap days and century years included.
+func TestDaysSinceEpochMatchesTimeDate(t *testing.T) {
+	for year := 1970; year <= 2200; year++ {
+		for month := 1; month <= 12; month++ {
+			for day := 1; day <= daysIn(month, year); day++ {
+				want := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC).Unix() / 86400
+				if got := daysSinceEpoch(year, month, day); int64(got) != want {
+					t.Fatalf("daysSinceEpoch(%d, %d, %d) = %d, want %d", year, month, day, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestParseTimeMatchesReference(t *testing.T) {
+	var cases []string
+	for _, year := range []string{"1969", "1970", "1971", "1999", "2000", "2023", "2024", "2100", "2199", "2200", "2201", "9999", "0000"} {
+		for _, md := range []string{"0101", "0131", "0132", "0228", "0229", "0230", "0301", "0431", "1231", "1301", "0001", "0100"} {
+			for _, hms := range []string{"000000", "235959", "235960", "235961", "240000", "126000", "120060"} {
+				for _, frac := range []string{".000", ".999", ".5", ",118", "", ".1180000"} {
+					for _, zone := range []string{"+0000", "-0000", "+0100", "-0500", "-0930", "+1400", "+1800", "+1859", "+1900", "+2500", "+0160", "+01:00", "+01", "Z", "z", ""} {
+						cases = append(cases, year+md+"T"+hms+frac+zone)
+					}
+				}
+			}
+		}
+	}
+	// Offsets that cross the 1970 and 2200 limits, leap seconds, the other layouts.
+	cases = append(cases, "19700101T000000.000+0100", "19700101T000000.000-0100", "22001231T235959.999-1800", "22001231T235960.000+0000",
+		"2024-03-12T10:17:02.310+01:00", "2024-03-12 10:17:02,5+05:30", "20240312t101542.118+0100")
+	for _, c := range cases {
+		checkParseTime(t, c)
+	}
+	// Every byte value at every position of the layouts with a fast path.
+	for _, base := range []string{"20240312T101542.118+0100", "19700101T000000.000-0000", "22001231T235960.999+1859",
+		"2024-03-12T10:15:42.118+0100", "2024-02-29T23:59:60.999-1859", "2024-03-12T10:15:42.118+01:00", "1970-01-01T00:00:00.000-00:01"} {
+		for i := range len(base) {
+			for c := range 256 {
+				b := []byte(base)
+				b[i] = byte(c)
+				checkParseTime(t, string(b))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 50000 {
+		ts := time.Unix(r.Int64N(7258118400), r.Int64N(1e9)).UTC()
+		zone := []string{"+0100", "-0530", "+1800", "-1800", "+0000"}[r.IntN(5)]
+		checkParseTime(t, ts.Format("20060102T150405.000")+zone)
+		checkParseTime(t, ts.Format("2006-01-02T15:04:05.000")+zone)
+		checkParseTime(t, ts.Format("2006-01-02T15:04:05.000")+zone[:3]+":"+zone[3:])
+		checkParseTime(t, ts.Format("2006-01-02T15:04:05.000000")+zone[:3]+":"+zone[3:])
+	}
+}
+
+func FuzzTime(f *testing.F) {
+	f.Add("20240312T101542.118+0100")
+	f.Add("2024-03-12T10:17:02.310+01:00")
+	f.Add("2024-03-12T10:17:02.310+0100")
+	f.Add("22001231T235960.999-1859")
+	f.Fuzz(checkParseTime)
+}
+
+// exceptionTypeRef is ExceptionType with strings.IndexAny and a second loop.
+func exceptionTypeRef(s string) string {
+	s = strings.TrimLeft(s, " ")
+	end := strings.IndexAny(s, ": (")
+	if end < 0 {
+		end = len(s)
+	}
+	name := s[:end]
+	if !strings.HasSuffix(name, "Exception") || strings.IndexByte(name, '.') < 0 {
+		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '.' || c == '_' || c == '`' || c == '+' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')) {
+			return ""
+		}
+	}
+	return name
+}
+
+func TestExceptionTypeMatchesReference(t *testing.T) {
+	bases := []string{"System.Net.WebException: Unable to connect", "  Npgsql.NpgsqlException (0x80004005): refused",
+		"A.B`1+CException", "Failed; retrying", "x.Exception", "Exception", ""}
+	for _, base := range bases {
+		for i := 0; i <= len(base); i++ {
+			for c := range 256 {
+				s := base[:i] + string([]byte{byte(c)}) + base[i:] // insert one byte
+				b := []byte(base)
+				if i < len(b) {
+					b[i] = byte(c) // and replace one
+				}
+				for _, s := range []string{s, string(b)} {
+					if got, want := ExceptionType(s), exceptionTypeRef(s); got != want {
+						t.Fatalf("ExceptionType(%q) = %q, want %q", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzExceptionType(f *testing.F) {
+	f.Add("System.IO.IOException: disk; full")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ExceptionType(s), exceptionTypeRef(s); got != want {
+			t.Fatalf("ExceptionType(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// sessionFromMessageRef is sessionFromMessage with strings.Index.
+func sessionFromMessageRef(msg string) string {
+	for {
+		i := strings.Index(msg, "ession '")
+		if i < 0 {
+			return ""
+		}
+		msg = msg[i+len("ession '"):]
+		if len(msg) >= 37 && msg[36] == '\'' && IsGUID(msg[:36]) {
+			return msg[:36]
+		}
+	}
+}
+
+func TestSessionFromMessageMatchesReference(t *testing.T) {
+	msgs := []string{"Start session for user 'CORP\\jdoe' (session '" + guidA + "')",
+		"Closed for session '" + guidA + "'. UserAgent: x", "session '" + guidA + "'", "ession '" + guidA + "'",
+		"session 'x' then Session '" + guidB + "'", "session ''session '" + guidC + "'", "'", "", "session '" + guidA}
+	for _, m := range msgs {
+		for i := 0; i <= len(m); i++ {
+			for _, c := range []byte{'\'', 'e', ' ', 's', 'x', 0xff} {
+				for _, s := range []string{m[:i] + string([]byte{c}) + m[i:], m[:i] + m[min(i+1, len(m)):]} {
+					if got, want := sessionFromMessage(s), sessionFromMessageRef(s); got != want {
+						t.Fatalf("sessionFromMessage(%q) = %q, want %q", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzSessionFromMessage(f *testing.F) {
+	f.Add("Start session for user 'CORP\\jdoe' (session '" + guidA + "')")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := sessionFromMessage(s), sessionFromMessageRef(s); got != want {
+			t.Fatalf("sessionFromMessage(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestKindAndActionOf checks that the exact-spelling switches in kindOf and
+// actionOf agree with the case-insensitive matches after them.
+func TestKindAndActionOf(t *testing.T) {
+	for _, k := range Kinds {
+		for _, m := range []string{k.Marker(), strings.ToUpper(k.Marker()), " " + k.Marker() + "\t"} {
+			if got := kindOf(m); got != k {
+				t.Errorf("kindOf(%q) = %v, want %v", m, got, k)
+			}
+		}
+	}
+	for a, c := range map[Action]string{ActionSessionStart: "Start session", ActionSessionStop: "Stop session",
+		ActionConnectionOpen: "Open connection", ActionConnectionClose: "Close connection"} {
+		for _, s := range []string{c, strings.ToUpper(c), strings.ToLower(c)} {
+			if got := actionOf(s); got != a {
+				t.Errorf("actionOf(%q) = %v, want %v", s, got, a)
+			}
+		}
+	}
+}

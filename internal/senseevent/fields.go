@@ -1,0 +1,174 @@
+package senseevent
+
+import (
+	"math/bits"
+	"strings"
+)
+
+// fields knows where every ';' of a datagram is. The marker is field 0;
+// layout then divides the fields after it into leading and trailing ones and
+// the text between, which head, tail and mid return as substrings.
+//
+// Fields are short, so finding each ';' with its own strings.IndexByte call
+// costs more in call overhead than in scanning: scan reads the line once, a
+// word of eight bytes at a time. And the kind parsers take each field
+// straight from the positions, rather than from arrays filled first.
+type fields struct {
+	line string
+	pos  [maxSeparators]int32 // offsets in line of its first separators
+	n    int                  // separators in line; more than maxSeparators means some were not recorded
+
+	nh, nt int                    // set by layout: the leading and trailing fields
+	tpos   [maxTrailing + 1]int32 // set by layout: the separator before each trailing field, then len(line)
+}
+
+// maxSeparators covers every fixed layout with room for ';' in free text
+// (64 after the marker); a line with more falls back to scanning from both
+// ends.
+const maxSeparators = 65
+
+// maxTrailing is the most trailing fields a layout has (engine events).
+const maxTrailing = 10
+
+// scan records the separators of line and reports whether line is all
+// ASCII, which spares the caller a UTF-8 check of the usual datagram.
+func (f *fields) scan(line string) (ascii bool) {
+	f.line = line
+	if len(line) >= 8 && f.scanASCII() {
+		return true
+	}
+	return f.scanAny()
+}
+
+// scanASCII records the separators of a line of at least eight bytes and
+// reports whether it is all ASCII; if not, the positions are wrong. In ASCII
+// bytes, x+0x7f sets bit 7 unless x is 0 and never carries into the next
+// byte, which finds ';' with fewer operations than zeroBytes.
+func (f *fields) scanASCII() bool {
+	line := f.line
+	var high uint64 // the high bits of the bytes seen
+	n, i := 0, 0
+	// Thirty-two bytes a round, with one branch for whether any is a ';'.
+	for ; i <= len(line)-32; i += 32 {
+		w1, w2, w3, w4 := load64(line[i:]), load64(line[i+8:]), load64(line[i+16:]), load64(line[i+24:])
+		high |= w1 | w2 | w3 | w4
+		a1, a2, a3, a4 := (w1^semis)+low7s, (w2^semis)+low7s, (w3^semis)+low7s, (w4^semis)+low7s
+		if ^(a1&a2&a3&a4)&highs != 0 {
+			n = f.record(n, i, ^a1&highs)
+			n = f.record(n, i+8, ^a2&highs)
+			n = f.record(n, i+16, ^a3&highs)
+			n = f.record(n, i+24, ^a4&highs)
+		}
+	}
+	for ; i <= len(line)-8; i += 8 {
+		w := load64(line[i:])
+		high |= w
+		n = f.record(n, i, ^((w^semis)+low7s)&highs)
+	}
+	if i < len(line) {
+		// Read the last eight bytes again and drop the ones already seen,
+		// rather than loop over up to seven bytes.
+		j := len(line) - 8
+		w := load64(line[j:])
+		high |= w
+		n = f.record(n, j, ^((w^semis)+low7s)&highs&^(1<<(8*(i-j))-1))
+	}
+	f.n = n
+	return high&highs == 0
+}
+
+// scanAny records the separators of any line, a word at a time, and reports
+// whether it is all ASCII.
+func (f *fields) scanAny() (ascii bool) {
+	line := f.line
+	var high uint64
+	n, i := 0, 0
+	for ; i <= len(line)-8; i += 8 {
+		w := load64(line[i:])
+		high |= w
+		n = f.record(n, i, zeroBytes(w^semis))
+	}
+	for ; i < len(line); i++ {
+		high |= uint64(line[i])
+		if line[i] == ';' {
+			n = f.record(n, i, 0x80)
+		}
+	}
+	f.n = n
+	return high&highs == 0
+}
+
+// record adds the separators marked in m (the high bit of byte k for a ';'
+// at i+k) to the n found so far and returns the new count.
+func (f *fields) record(n, i int, m uint64) int {
+	for ; m != 0; m &= m - 1 {
+		if uint(n) < uint(len(f.pos)) {
+			f.pos[n] = int32(i + bits.TrailingZeros64(m)/8)
+		}
+		n++
+	}
+	return n
+}
+
+// marker is the text before the first separator: all of the line without one.
+func (f *fields) marker() string {
+	if f.n == 0 {
+		return f.line
+	}
+	return f.line[:f.pos[0]]
+}
+
+// rest is the text after the marker.
+func (f *fields) rest() string {
+	if f.n == 0 {
+		return ""
+	}
+	return f.line[f.pos[0]+1:]
+}
+
+// count is the number of separators after the marker (-1 without a marker).
+func (f *fields) count() int { return f.n - 1 }
+
+// layout divides the fields after the marker into nh leading ones, nt
+// trailing ones and the text between them, which may hold more separators;
+// it reports false when there are too few.
+func (f *fields) layout(nh, nt int) bool {
+	if f.count() < nh+nt {
+		return false
+	}
+	f.nh, f.nt = nh, nt
+	f.tpos[nt] = int32(len(f.line))
+	if f.n <= maxSeparators {
+		copy(f.tpos[:nt], f.pos[f.n-nt:f.n])
+		return true
+	}
+	// Not every separator was recorded: find the trailing ones from the end.
+	end := len(f.line)
+	for i := nt - 1; i >= 0; i-- {
+		end = strings.LastIndexByte(f.line[:end], ';')
+		f.tpos[i] = int32(end)
+	}
+	return true
+}
+
+// head is leading field i after the marker.
+func (f *fields) head(i int) string { return f.line[f.pos[i]+1 : f.pos[i+1]] }
+
+// tail is trailing field i.
+func (f *fields) tail(i int) string { return f.line[f.tpos[i]+1 : f.tpos[i+1]] }
+
+// mid is the text between the leading and the trailing fields.
+func (f *fields) mid() string { return f.line[f.pos[f.nh]+1 : f.tpos[0]] }
+
+// midSeparators returns where the first and the last ';' of mid are in it
+// (-1 if it has none). They are known from the scan; strings.LastIndexByte
+// would go through the exception byte by byte.
+func (f *fields) midSeparators() (first, last int) {
+	i, j := f.nh+1, f.n-f.nt-1 // mid's separators are f.pos[i:j+1]
+	if f.n > maxSeparators || i > j {
+		mid := f.mid()
+		return strings.IndexByte(mid, ';'), strings.LastIndexByte(mid, ';')
+	}
+	start := int(f.pos[f.nh]) + 1
+	return int(f.pos[i]) - start, int(f.pos[j]) - start
+}
