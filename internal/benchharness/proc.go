@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -370,4 +372,24 @@ func ParseProcStat(text string, cpu int) (CPUTimes, error) {
 		return CPUTimes{Busy: time.Duration(busy) * tick, Total: time.Duration(total) * tick}, nil
 	}
 	return CPUTimes{}, fmt.Errorf("/proc/stat: no %s line", name)
+}
+
+// InstallCopy copies the executable at src into dir, as an install would,
+// and returns the copy's path.
+func InstallCopy(src, dir string) (string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	dst := filepath.Join(dir, filepath.Base(src))
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return "", fmt.Errorf("copying %s: %w", src, err)
+	}
+	return dst, out.Close()
 }

@@ -2,6 +2,8 @@ package benchharness
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -131,5 +133,21 @@ func TestProcFileRSS(t *testing.T) {
 	assert.Positive(t, file)
 	assert.Less(t, file, hwm)
 	_, err = ProcFileRSS(-1)
+	assert.Error(t, err)
+}
+
+func TestInstallCopy(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "otelcol")
+	require.NoError(t, os.WriteFile(src, []byte("#!/bin/sh\necho ok\n"), 0o755))
+	dir := t.TempDir()
+	dst, err := InstallCopy(src, dir)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "otelcol"), dst)
+	out, err := exec.Command(dst).Output()
+	require.NoError(t, err, "the copy is executable")
+	assert.Equal(t, "ok\n", string(out))
+	_, err = InstallCopy(src, dir)
+	assert.Error(t, err, "an existing file is not overwritten")
+	_, err = InstallCopy(filepath.Join(dir, "missing"), t.TempDir())
 	assert.Error(t, err)
 }
