@@ -50,3 +50,43 @@ func TestPolledSocket(t *testing.T) {
 	_, err = sock.read(time.Time{})
 	assert.ErrorIs(t, err, net.ErrClosed)
 }
+
+// TestPolledSocketWaits: an empty socket is waited on, and the wait ends for
+// a deadline, a datagram or stop, whichever comes first.
+func TestPolledSocketWaits(t *testing.T) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	sock, err := newDatagramSocket(conn, 64, false)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, sock.release()) }()
+
+	_, err = sock.read(time.Now().Add(20 * time.Millisecond))
+	assert.ErrorIs(t, err, errDeadline)
+
+	sender, err := net.Dial("udp", sock.localAddr().String())
+	require.NoError(t, err)
+	defer sender.Close()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		_, _ = sender.Write([]byte("late"))
+	}()
+	n, err := sock.read(time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	d, _ := sock.datagram(0)
+	assert.Equal(t, "late", string(d))
+
+	done := make(chan error)
+	go func() {
+		_, err := sock.read(time.Time{})
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let it reach the wait
+	sock.stop()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, net.ErrClosed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop did not end the wait")
+	}
+}
