@@ -152,9 +152,11 @@ func (s *polledSocket) read(deadline time.Time) (int, error) {
 		case err == nil, errors.Is(err, unix.EAGAIN):
 			s.pause = 0
 			if err := s.wait(deadline); err != nil {
+				s.pause = pollWait // an error that persists must not spin the reader
 				return 0, &net.OpError{Op: "read", Net: "udp", Addr: s.addr, Err: err}
 			}
 		default:
+			s.pause = pollWait
 			return 0, &net.OpError{Op: "read", Net: "udp", Addr: s.addr, Err: err}
 		}
 	}

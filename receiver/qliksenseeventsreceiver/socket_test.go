@@ -1,0 +1,96 @@
+package qliksenseeventsreceiver
+
+import (
+	"net"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// socketOpener opens a datagramSocket on conn with bufSize-byte buffers.
+type socketOpener func(t *testing.T, conn *net.UDPConn, bufSize int) datagramSocket
+
+// testSocketContract checks what the reader relies on, for any
+// datagramSocket: deadlines, datagrams with their senders, truncation to the
+// buffer, and stop ending a wait.
+func testSocketContract(t *testing.T, open socketOpener) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	sock := open(t, conn, 16)
+	released := false
+	defer func() {
+		if !released {
+			sock.stop()
+			assert.NoError(t, sock.release())
+		}
+	}()
+	sender, err := net.Dial("udp", sock.localAddr().String())
+	require.NoError(t, err)
+	defer sender.Close()
+
+	n, err := sock.read(time.Now().Add(-time.Second))
+	assert.Equal(t, 0, n)
+	assert.ErrorIs(t, err, errDeadline, "a passed deadline ends the read before any datagram")
+	_, err = sock.read(time.Now().Add(20 * time.Millisecond))
+	assert.ErrorIs(t, err, errDeadline, "a deadline ends a wait on an empty socket")
+
+	datagrams := []string{"first"}
+	if runtime.GOOS != "windows" { // Windows fails a read of a datagram larger than the buffer
+		datagrams = append(datagrams, "second datagram, truncated")
+	}
+	for _, d := range datagrams {
+		_, err = sender.Write([]byte(d))
+		require.NoError(t, err)
+	}
+	got := map[string]netip.Addr{}
+	for len(got) < len(datagrams) {
+		n, err := sock.read(time.Now().Add(5 * time.Second))
+		require.NoError(t, err)
+		for i := 0; i < n; i++ {
+			d, from := sock.datagram(i)
+			got[string(d)] = from
+		}
+	}
+	loopback := netip.MustParseAddr("127.0.0.1")
+	want := map[string]netip.Addr{"first": loopback}
+	if len(datagrams) > 1 {
+		want["second datagram,"] = loopback // cut to the buffer, so the reader can tell it is oversized
+	}
+	assert.Equal(t, want, got)
+
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		_, _ = sender.Write([]byte("late"))
+	}()
+	n, err = sock.read(time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	d, _ := sock.datagram(0)
+	assert.Equal(t, "late", string(d), "a wait without deadline ends with the next datagram")
+
+	done := make(chan error)
+	go func() {
+		_, err := sock.read(time.Time{})
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let it reach the wait
+	sock.stop()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, net.ErrClosed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop did not end the wait")
+	}
+	released = true
+	assert.NoError(t, sock.release())
+}
+
+func TestBatchSocket(t *testing.T) {
+	testSocketContract(t, func(_ *testing.T, conn *net.UDPConn, bufSize int) datagramSocket {
+		return newBatchSocket(conn, bufSize)
+	})
+}
