@@ -179,12 +179,9 @@ func (e *Event) parseEngine(f *fields) error {
 // proxy, repository: marker;head(7);message;exception;UserDirectory;UserId;
 // Command;Result;Origin;Context
 func (e *Event) parseProxy(f *fields) error {
-	const trailing = 6
-	if !f.layout(logHeadFields, trailing) || f.count() < logHeadFields+trailing+1 { // the message and the exception
-		return e.fieldCountError(proxyFields, f)
+	if err := e.parseLogWithException(f, 6, proxyFields); err != nil {
+		return err
 	}
-	e.parseLogHead(f)
-	e.splitMessageException(f)
 	e.setUser(f.tail(0), f.tail(1), "")
 	e.Command = f.tail(2)
 	if v, ok := e.parseInt(AttrResultCode, f.tail(3)); ok {
@@ -198,17 +195,27 @@ func (e *Event) parseProxy(f *fields) error {
 // scheduler: marker;head(7);message;exception;UserDirectory;UserId;User;
 // TaskName;AppName;TaskId;AppId;ExecutionId
 func (e *Event) parseScheduler(f *fields) error {
-	const trailing = 8
-	if !f.layout(logHeadFields, trailing) || f.count() < logHeadFields+trailing+1 { // the message and the exception
-		return e.fieldCountError(schedulerFields, f)
+	if err := e.parseLogWithException(f, 8, schedulerFields); err != nil {
+		return err
 	}
-	e.parseLogHead(f)
-	e.splitMessageException(f)
 	e.setUser(f.tail(0), f.tail(1), f.tail(2))
 	e.TaskName, e.AppName = f.tail(3), f.tail(4)
 	e.setGUID(&e.TaskID, AttrTaskID, f.tail(5))
 	e.setGUID(&e.AppID, AttrAppID, f.tail(6))
 	e.setGUID(&e.ExecutionID, AttrTaskExecutionID, f.tail(7))
+	return nil
+}
+
+// parseLogWithException lays out the kinds whose free text is
+// "message;exception" followed by trailing fields (proxy, repository,
+// scheduler), and reads the head, message and exception; want is the kind's
+// field count, for the error.
+func (e *Event) parseLogWithException(f *fields, trailing, want int) error {
+	if !f.layout(logHeadFields, trailing) || f.count() < logHeadFields+trailing+1 { // the message and the exception
+		return e.fieldCountError(want, f)
+	}
+	e.parseLogHead(f)
+	e.splitMessageException(f)
 	return nil
 }
 

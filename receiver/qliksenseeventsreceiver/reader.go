@@ -60,9 +60,9 @@ type datagramSocket interface {
 // errDeadline: the read's deadline passed.
 var errDeadline = errors.New("read deadline passed")
 
-// reader owns the socket's read side: one buffer, one Event and one batch,
-// reused for every datagram, so reading allocates only the line's string and
-// its records.
+// reader owns one socket's read side: one Event and one batch, reused for
+// every datagram (the socket reuses its buffers), so reading allocates only
+// the line's string and its records.
 type reader struct {
 	r       *eventsReceiver
 	sock    datagramSocket

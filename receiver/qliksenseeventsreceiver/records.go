@@ -108,7 +108,6 @@ func (b *batchBuilder) appendEvent(ev *senseevent.Event, client string, observed
 // attribute, and the profile showed the growth costing more memory than the
 // records' values.
 var attrCapacity = [...]int{
-	senseevent.KindUnknown:         8,
 	senseevent.KindEngine:          20 + processorAttrs,
 	senseevent.KindProxy:           17 + processorAttrs,
 	senseevent.KindRepository:      17 + processorAttrs,

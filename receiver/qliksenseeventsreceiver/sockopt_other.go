@@ -11,11 +11,7 @@ import (
 func receiveBufferSize(*net.UDPConn) (int, bool) { return 0, false }
 
 // The kernel's per-socket drop counter is Linux-only.
-var dropCounterSize = 0
-
 func enableDropCounter(*net.UDPConn) bool { return false }
-
-func droppedSoFar([]byte) (uint32, bool) { return 0, false }
 
 const reusePortSupported = false
 
