@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -62,7 +63,7 @@ var errDeadline = errors.New("read deadline passed")
 
 // reader owns one socket's read side: one Event and one batch, reused for
 // every datagram (the socket reuses its buffers), so reading allocates only
-// the line's string and its records.
+// one string per read and the records.
 type reader struct {
 	r       *eventsReceiver
 	sock    datagramSocket
@@ -122,15 +123,45 @@ func (rd *reader) run() {
 			rd.flush()
 			return
 		case err != nil:
-			rd.r.rejectLogger.Warn("Reading from the UDP socket failed", zap.Error(err))
+			rd.warn(topicReadError, "Reading from the UDP socket failed", zap.Error(err))
 			continue
 		}
-		observed := pcommon.NewTimestampFromTime(time.Now())
-		for i := 0; i < n; i++ {
-			datagram, from := rd.sock.datagram(i)
-			rd.handle(datagram, from, observed)
-		}
+		rd.handleRead(n, pcommon.NewTimestampFromTime(time.Now()))
 		rd.countKernelDrops()
+	}
+}
+
+// handleRead handles the n datagrams of the last read. They are copied into
+// one new string first, of which every line is a substring: one allocation
+// per read instead of one per datagram (a read takes up to readBatch). The
+// records of a read are handed on together, so the string lives about as
+// long as each line would have; components that keep a value for longer
+// (caches, session state) clone it.
+func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
+	total := 0
+	for i := range n {
+		if datagram, _ := rd.sock.datagram(i); len(datagram) <= rd.r.cfg.MaxMessageSize {
+			total += len(datagram)
+		}
+	}
+	var lines strings.Builder
+	lines.Grow(total)
+	for i := range n {
+		datagram, from := rd.sock.datagram(i)
+		line := ""
+		if len(datagram) <= rd.r.cfg.MaxMessageSize {
+			start := lines.Len()
+			lines.Write(datagram)
+			line = lines.String()[start:]
+		}
+		rd.handle(datagram, line, from, observed)
+	}
+}
+
+// warn logs msg unless topic's warning was logged within rejectLogInterval.
+func (rd *reader) warn(topic int, msg string, fields ...zap.Field) {
+	if rd.r.warnings.allow(topic, time.Now()) {
+		rd.r.set.Logger.Warn(msg, fields...)
 	}
 }
 
@@ -146,7 +177,7 @@ func (rd *reader) countKernelDrops() {
 	i := reasonIndex(reasonBufferFull)
 	rd.rejected[i] += int64(dropped)
 	rd.pending()
-	rd.r.rejectLogger.Warn(rd.rejectMsgs[i], zap.Uint32("dropped", dropped),
+	rd.warn(i, rd.rejectMsgs[i], zap.Uint32("dropped", dropped),
 		zap.String("detail", "the socket receive buffer was full; raise receive_buffer_size (and net.core.rmem_max) or add capacity downstream"))
 }
 
@@ -158,7 +189,9 @@ func (rd *reader) pending() {
 	}
 }
 
-func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Timestamp) {
+// handle turns one datagram into a record or a rejection; line is its copy
+// when it fits max_message_size.
+func (rd *reader) handle(datagram []byte, line string, from netip.Addr, observed pcommon.Timestamp) {
 	rd.pending()
 	rd.received++
 	if rd.sources != nil && !rd.sources.allows(from) {
@@ -171,7 +204,6 @@ func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Time
 			"datagram is longer than max_message_size", senseevent.KindUnknown, observed)
 		return
 	}
-	line := string(datagram) // the one copy: every field is a substring of it
 	if err := senseevent.Parse(line, &rd.ev); err != nil {
 		var perr *senseevent.Error
 		errors.As(err, &perr)
@@ -199,7 +231,7 @@ func (rd *reader) handle(datagram []byte, from netip.Addr, observed pcommon.Time
 func (rd *reader) reject(reason senseevent.Reason, client, line, detail string, kind senseevent.Kind, observed pcommon.Timestamp) {
 	i := reasonIndex(reason)
 	rd.rejected[i]++
-	rd.r.rejectLogger.Warn(rd.rejectMsgs[i], zap.String("client", client), zap.String("detail", detail))
+	rd.warn(i, rd.rejectMsgs[i], zap.String("client", client), zap.String("detail", detail))
 	if rd.r.cfg.IncludeUnparsed && reason != reasonSourceNotAllowed {
 		rd.batch.appendRaw(line, string(reason), kind, client, observed)
 		if rd.batch.count >= rd.r.cfg.Batch.MaxSize {

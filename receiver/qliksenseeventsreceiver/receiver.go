@@ -15,7 +15,6 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
 )
@@ -39,9 +38,10 @@ type eventsReceiver struct {
 	next      consumer.Logs
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
-	// rejectLogger logs each kind of rejection at most once per interval,
-	// so a flood of bad datagrams cannot flood the log.
-	rejectLogger *zap.Logger
+	// warnings gates the warnings a flood of bad datagrams or a failing
+	// pipeline would repeat: each is logged at most once per
+	// rejectLogInterval.
+	warnings logGate
 
 	sockets   []datagramSocket
 	addr      net.Addr // where the sockets listen
@@ -73,11 +73,8 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	if err != nil {
 		return nil, err
 	}
-	sampled := set.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
-		return zapcore.NewSamplerWithOptions(c, rejectLogInterval, 1, 0)
-	}))
 	sendCtx, cancelSend := context.WithCancel(context.Background())
-	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, rejectLogger: sampled,
+	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, warnings: logGate{interval: rejectLogInterval},
 		sendCtx: sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
 }
 
@@ -186,8 +183,8 @@ func (r *eventsReceiver) send() {
 		ctx := r.obsrecv.StartLogsOp(r.sendCtx)
 		err := r.next.ConsumeLogs(ctx, ld)
 		r.obsrecv.EndLogsOp(ctx, metadata.Type.String(), n, err)
-		if err != nil {
-			r.rejectLogger.Warn("The next consumer refused a batch of Qlik Sense events; they are dropped (UDP cannot be replayed)",
+		if err != nil && r.warnings.allow(topicRefused, time.Now()) {
+			r.set.Logger.Warn("The next consumer refused a batch of Qlik Sense events; they are dropped (UDP cannot be replayed)",
 				zap.Int("records", n), zap.Error(err))
 		}
 	}
