@@ -17,6 +17,12 @@ const (
 	TargetCPUAt5k   = 8.0   // % of one core
 	TargetRecoveryS = 5     // seconds after the rate falls
 	TargetLowRate   = 5000
+	// The stock pipeline's numbers at 5,000 events/s on the issue's
+	// machine. The absolute targets were set there; divided by these they
+	// become ratios to the stock pipeline, which a run on a machine of
+	// another speed can check against its own stock step.
+	IssueStockCPUAt5k = 14.0 // % of one core
+	IssueStockRSSAt5k = 53e6 // bytes, the low end of the issue's 53–85 MB
 	// SlowSink: a sink request slower than this is reported.
 	SlowSink         = time.Second
 	ReferenceSystem  = "senseops"
@@ -201,6 +207,8 @@ func (r *Report) Verdicts() []Verdict {
 	}
 	out = append(out, v)
 
+	out = append(out, r.relativeVerdicts(at5k, ok5k)...)
+
 	o := r.Overload
 	mem := Verdict{Target: "overload: peak RSS under the memory_limiter ceiling", Result: "N/A", Measured: r.OverloadNote}
 	counted := Verdict{Target: "overload: lost events counted by the collector, by reason", Result: "N/A", Measured: r.OverloadNote}
@@ -228,6 +236,26 @@ func (r *Report) Verdicts() []Verdict {
 	}
 	out = append(out, mem, counted, rec)
 	return out
+}
+
+// relativeVerdicts checks the absolute targets at 5,000 events/s as ratios
+// to the stock pipeline in the same run (see IssueStockCPUAt5k).
+func (r *Report) relativeVerdicts(at5k Step, ok5k bool) []Verdict {
+	stock, okStock := StepAt(r.StepsOf(ComparisonSystem), TargetLowRate)
+	cpuLimit, rssLimit := TargetCPUAt5k/IssueStockCPUAt5k, TargetRSSAt5k/IssueStockRSSAt5k
+	cpu := Verdict{Target: fmt.Sprintf("%s CPU at %s events/s ÷ %s's in this run ≤ %g ÷ %g = %.2f (the CPU target as a ratio to the issue's stock figure)",
+		ReferenceSystem, fmtRate(TargetLowRate), ComparisonSystem, TargetCPUAt5k, IssueStockCPUAt5k, cpuLimit), Result: "N/A", Measured: "not run"}
+	rss := Verdict{Target: fmt.Sprintf("%s peak RSS at %s events/s ÷ %s's in this run ≤ %s ÷ %s = %.2f (the RSS target as a ratio to the issue's lowest stock figure)",
+		ReferenceSystem, fmtRate(TargetLowRate), ComparisonSystem, fmtMB(TargetRSSAt5k), fmtMB(IssueStockRSSAt5k), rssLimit), Result: "N/A", Measured: "not run"}
+	if ok5k && okStock && stock.Median.CPU > 0 && stock.Median.PeakRSS > 0 {
+		ratio := at5k.Median.CPU / stock.Median.CPU
+		cpu.Measured = fmt.Sprintf("%.2f (%.1f %% vs %.1f %%)", ratio, at5k.Median.CPU, stock.Median.CPU)
+		cpu.Result = passFail(ratio <= cpuLimit)
+		ratio = float64(at5k.Median.PeakRSS) / float64(stock.Median.PeakRSS)
+		rss.Measured = fmt.Sprintf("%.2f (%s vs %s)", ratio, fmtMB(at5k.Median.PeakRSS), fmtMB(stock.Median.PeakRSS))
+		rss.Result = passFail(ratio <= rssLimit)
+	}
+	return []Verdict{cpu, rss}
 }
 
 // CountedByCollector sums the collector's own drop counters (rejected
@@ -457,6 +485,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, v := range r.Verdicts() {
 		p("| %s | %s | %s |\n", v.Target, v.Measured, v.Result)
 	}
+	p("\nThe absolute targets were set on the issue's machine, where the stock pipeline took %g %% of a core and %s at %s events/s; "+
+		"the two \"÷ %s's in this run\" rows restate them as ratios to the stock pipeline, for a machine of another speed. "+
+		"Both kinds of row are reported; neither replaces the other.\n",
+		IssueStockCPUAt5k, fmtMB(IssueStockRSSAt5k), fmtRate(TargetLowRate), ComparisonSystem)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
