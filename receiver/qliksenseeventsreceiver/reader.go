@@ -43,14 +43,14 @@ var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_inva
 // datagramSocket is one bound UDP socket, read in batches.
 type datagramSocket interface {
 	// read waits for datagrams and returns how many it read, at most
-	// readBatch; errDeadline once deadline (zero: none) has passed, and
-	// net.ErrClosed after stop.
+	// readBatch, or 0 when only dropped() has news; errDeadline once
+	// deadline (zero: none) has passed, and net.ErrClosed after stop.
 	read(deadline time.Time) (int, error)
 	// datagram returns datagram i of the last read and its sender. The
 	// bytes are reused by the next read.
 	datagram(i int) ([]byte, netip.Addr)
 	// dropped returns the kernel's count of datagrams this socket dropped
-	// so far, when the platform reports it.
+	// so far (as of the last read, or later), when the platform reports it.
 	dropped() (uint32, bool)
 	localAddr() net.Addr
 	// stop ends reading; release frees the socket once its reader is done.
@@ -117,9 +117,13 @@ func (rd *reader) run() {
 		n, err := rd.sock.read(rd.deadline)
 		switch {
 		case errors.Is(err, errDeadline):
+			// The socket has been empty for a while: drops it reports
+			// now happened after the last datagram read.
+			rd.countKernelDrops()
 			rd.flush()
 			continue
 		case errors.Is(err, net.ErrClosed):
+			rd.countKernelDrops()
 			rd.flush()
 			return
 		case err != nil:
@@ -165,8 +169,8 @@ func (rd *reader) warn(topic int, msg string, fields ...zap.Field) {
 	}
 }
 
-// countKernelDrops counts the datagrams the kernel dropped since the last
-// read: the counter is cumulative, so the newest datagram's value suffices.
+// countKernelDrops counts the datagrams the kernel dropped since it last
+// looked: the counter is cumulative, so the newest reading suffices.
 func (rd *reader) countKernelDrops() {
 	total, ok := rd.sock.dropped()
 	if !ok || total == rd.dropsSeen {

@@ -38,6 +38,15 @@ type polledSocket struct {
 
 	n     int           // datagrams of the last read
 	pause time.Duration // before the next read
+
+	// drops is the kernel's cumulative drop count for the socket, as last
+	// learnt (valid when dropsKnown): from the newest datagram's SO_RXQ_OVFL
+	// while traffic flows, and from SO_MEMINFO whenever the socket is found
+	// empty, so drops after the last queued datagram are not left waiting
+	// for the next one.
+	drops       uint32
+	dropsKnown  bool
+	dropCounter bool
 }
 
 // mmsghdr is struct mmsghdr: a message header and the length received.
@@ -66,7 +75,7 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 	if derr != nil {
 		return nil, fmt.Errorf("duplicating the socket: %w", derr)
 	}
-	s := &polledSocket{fd: fd, addr: conn.LocalAddr()}
+	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter}
 	if err := conn.Close(); err != nil {
 		_ = unix.Close(fd)
 		return nil, err
@@ -147,10 +156,14 @@ func (s *polledSocket) read(deadline time.Time) (int, error) {
 			if n < len(s.hdrs) {
 				s.pause = pollWait
 			}
+			s.learnDrops(s.datagramDrops())
 			return n, nil
 		case errors.Is(err, unix.EINTR):
 		case err == nil, errors.Is(err, unix.EAGAIN):
 			s.pause = 0
+			if s.dropCounter && s.learnDrops(socketDrops(s.fd)) {
+				return 0, nil // new drops to count, and maybe no datagram to come
+			}
 			if err := s.wait(deadline); err != nil {
 				s.pause = pollWait // an error that persists must not spin the reader
 				return 0, &net.OpError{Op: "read", Net: "udp", Addr: s.addr, Err: err}
@@ -214,10 +227,38 @@ func (s *polledSocket) sender(i int) netip.Addr {
 	return netip.Addr{}
 }
 
-func (s *polledSocket) dropped() (uint32, bool) {
+func (s *polledSocket) dropped() (uint32, bool) { return s.drops, s.dropsKnown }
+
+// learnDrops takes a newer reading of the drop counter and reports whether
+// it was news. The counter only grows (modulo 2^32), so a reading behind the
+// one held is ignored.
+func (s *polledSocket) learnDrops(total uint32, ok bool) bool {
+	if !ok || (s.dropsKnown && int32(total-s.drops) <= 0) {
+		return false
+	}
+	s.drops, s.dropsKnown = total, true
+	return true
+}
+
+// datagramDrops reads the drop counter the kernel attached to the newest
+// datagram of the last read.
+func (s *polledSocket) datagramDrops() (uint32, bool) {
 	if s.n == 0 || s.hdrs[s.n-1].hdr.Control == nil {
 		return 0, false
 	}
 	last := &s.hdrs[s.n-1].hdr
 	return droppedSoFar(s.oob[s.n-1][:last.Controllen])
+}
+
+// socketDrops asks the kernel for the socket's drop count (SO_MEMINFO,
+// Linux 4.12+), which needs no datagram to carry it.
+func socketDrops(fd int) (uint32, bool) {
+	var info [unix.SK_MEMINFO_VARS]uint32
+	size := uint32(unsafe.Sizeof(info))
+	_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_MEMINFO,
+		uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&size)), 0)
+	if errno != 0 || size < (unix.SK_MEMINFO_DROPS+1)*4 {
+		return 0, false
+	}
+	return info[unix.SK_MEMINFO_DROPS], true
 }
