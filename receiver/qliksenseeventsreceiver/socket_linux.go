@@ -40,7 +40,7 @@ type polledSocket struct {
 	pause time.Duration // before the next read
 
 	// drops is the kernel's cumulative drop count for the socket, as last
-	// learnt (valid when dropsKnown): from the newest datagram's SO_RXQ_OVFL
+	// learnt (valid when dropsKnown, i.e. with a drop counter): from the newest datagram's SO_RXQ_OVFL
 	// while traffic flows, and from SO_MEMINFO whenever the socket is found
 	// empty, so drops after the last queued datagram are not left waiting
 	// for the next one.
@@ -75,7 +75,8 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 	if derr != nil {
 		return nil, fmt.Errorf("duplicating the socket: %w", derr)
 	}
-	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter}
+	// A new socket starts from no drops, as the reader's count does.
+	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter, dropsKnown: dropCounter}
 	if err := conn.Close(); err != nil {
 		_ = unix.Close(fd)
 		return nil, err
@@ -233,7 +234,7 @@ func (s *polledSocket) dropped() (uint32, bool) { return s.drops, s.dropsKnown }
 // it was news. The counter only grows (modulo 2^32), so a reading behind the
 // one held is ignored.
 func (s *polledSocket) learnDrops(total uint32, ok bool) bool {
-	if !ok || (s.dropsKnown && int32(total-s.drops) <= 0) {
+	if !ok || int32(total-s.drops) <= 0 {
 		return false
 	}
 	s.drops, s.dropsKnown = total, true
