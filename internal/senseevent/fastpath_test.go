@@ -2,11 +2,13 @@ package senseevent
 
 // The parser's fast paths (the word-at-a-time separator scan and the fields
 // taken from its positions, the GUID and time checks, the date arithmetic,
-// the exception type and session searches) are compared here with the plain
-// code they replaced, kept below as references.
+// the number readers, the exception type and session searches) are compared
+// here with the plain code they replaced, kept below as references.
 
 import (
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,9 @@ func checkLayout(t *testing.T, f *fields) {
 			}
 			if f.mid() != mid {
 				t.Fatalf("layout(%q, %d, %d): mid() = %q, want %q", f.line, nh, nt, f.mid(), mid)
+			}
+			if f.midHasSeparator() != strings.Contains(mid, ";") {
+				t.Fatalf("layout(%q, %d, %d): midHasSeparator() = %v", f.line, nh, nt, f.midHasSeparator())
 			}
 			first, last := f.midSeparators()
 			if first != strings.IndexByte(mid, ';') || last != strings.LastIndexByte(mid, ';') {
@@ -421,4 +426,125 @@ func TestKindAndActionOf(t *testing.T) {
 			}
 		}
 	}
+}
+
+// atoiRef is atoi as it was, before it was made small enough to be inlined.
+func atoiRef(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+func checkAtoi(t *testing.T, s string) {
+	t.Helper()
+	got, ok := atoi(s)
+	want, wantOK := atoiRef(s)
+	if got != want || ok != wantOK {
+		t.Fatalf("atoi(%q) = %d, %v; want %d, %v", s, got, ok, want, wantOK)
+	}
+}
+
+func TestAtoiMatchesReference(t *testing.T) {
+	for _, base := range []string{"", "0", "7", "-1", "+42", "3310", "15728640", "1073741824", "999999999999999999", "-999999999999999999", "1234567890123456789"} {
+		checkAtoi(t, base)
+		for i := 0; i <= len(base); i++ {
+			for c := range 256 {
+				checkAtoi(t, base[:i]+string([]byte{byte(c)})+base[i:])
+				if i < len(base) {
+					b := []byte(base)
+					b[i] = byte(c)
+					checkAtoi(t, string(b))
+				}
+			}
+		}
+	}
+}
+
+func FuzzAtoi(f *testing.F) {
+	f.Add("3310")
+	f.Add("-1")
+	f.Fuzz(checkAtoi)
+}
+
+// checkShortFloats compares shortFloat, given each field of line as the
+// kind parsers give it (see setTimes), with atof and with strconv.
+func checkShortFloats(t *testing.T, line string) {
+	t.Helper()
+	var fl fields
+	fl.scan(line)
+	if !fl.layout(0, 0) || fl.n > maxSeparators {
+		return
+	}
+	for i := range fl.count() + 1 { // layout put len(line) after the last separator
+		start, end := fl.headAt(i)
+		s := line[start:end]
+		got, ok := shortFloat(fl.wordBefore(end), end-start)
+		if !ok {
+			continue // atof reads it
+		}
+		want, wantOK := atof(s)
+		if !wantOK || got != want {
+			t.Fatalf("shortFloat(%q) = %v; atof says %v, %v", s, got, want, wantOK)
+		}
+		if v, err := strconv.ParseFloat(s, 64); err != nil || v != got {
+			t.Fatalf("shortFloat(%q) = %v; strconv says %v, %v", s, got, v, err)
+		}
+	}
+}
+
+func TestShortFloatMatchesAtof(t *testing.T) {
+	// The usual numbers take the fast path.
+	for _, s := range []string{"812.4", "0", "91234.0", ".5", "1.", "12345678", "1234567.", ".1234567"} {
+		line := "xxxxxxxx" + s
+		if _, ok := shortFloat(load64(line[len(line)-8:]), len(s)); !ok {
+			t.Errorf("shortFloat(%q) left to atof", s)
+		}
+	}
+	// Every short number of a few digits, '.'s and other bytes, after
+	// fields of every length (so that the line's bytes before the number
+	// are all kinds of things, or missing).
+	alphabet := []byte("0123456789.-+e ;x\x80")
+	var nums []string
+	var gen func(prefix string)
+	gen = func(prefix string) {
+		nums = append(nums, prefix)
+		if len(prefix) < 3 {
+			for _, c := range alphabet {
+				gen(prefix + string([]byte{c}))
+			}
+		}
+	}
+	gen("")
+	for _, n := range nums {
+		for pad := range 10 {
+			checkShortFloats(t, "m;"+strings.Repeat("9.", pad)+";"+n+";"+n+"5.25")
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		n := strconv.FormatFloat(r.Float64()*math.Pow(10, float64(r.IntN(9))), 'f', r.IntN(8), 64)
+		checkShortFloats(t, "/qseow-qix-perf/;"+n+";"+n[:r.IntN(len(n)+1)]+";"+strings.TrimLeft(n, "0"))
+	}
+}
+
+func FuzzShortFloat(f *testing.F) {
+	f.Add("m;812.4;0;.5;1.;12345678;1234567.8")
+	f.Fuzz(checkShortFloats)
 }

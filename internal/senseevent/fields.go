@@ -1,7 +1,6 @@
 package senseevent
 
 import (
-	"math/bits"
 	"strings"
 )
 
@@ -15,8 +14,12 @@ import (
 // straight from the positions, rather than from arrays filled first.
 type fields struct {
 	line string
-	pos  [maxSeparators]int32 // offsets in line of its first separators
-	n    int                  // separators in line; more than maxSeparators means some were not recorded
+	// pos holds the offsets in line of its first separators, then room:
+	// record writes the separators past maxSeparators to pos[maxSeparators],
+	// and layout puts len(line) after the last separator and copies
+	// maxTrailing+1 positions from the first trailing field's on.
+	pos [maxSeparators + 1 + maxTrailing]int32
+	n   int // separators in line; more than maxSeparators means some were not recorded
 
 	nh, nt int                    // set by layout: the leading and trailing fields
 	tpos   [maxTrailing + 1]int32 // set by layout: the separator before each trailing field, then len(line)
@@ -99,12 +102,14 @@ func (f *fields) scanAny() (ascii bool) {
 }
 
 // record adds the separators marked in m (the high bit of byte k for a ';'
-// at i+k) to the n found so far and returns the new count.
+// at i+k) to the n found so far and returns the new count. Those past
+// maxSeparators all go to the spare slot after them, which costs less than
+// a branch. And k comes from a multiply: (m&-m)>>7 is 1<<8k, which puts
+// byte 7-k of the constant, k, in the top byte. Below GOAMD64=v3,
+// TrailingZeros64 compiles to BSF, which is slow on AMD CPUs.
 func (f *fields) record(n, i int, m uint64) int {
 	for ; m != 0; m &= m - 1 {
-		if uint(n) < uint(len(f.pos)) {
-			f.pos[n] = int32(i + bits.TrailingZeros64(m)/8)
-		}
+		f.pos[min(uint(n), maxSeparators)] = int32(i + int((m&-m)>>7*0x0001020304050607>>56))
 		n++
 	}
 	return n
@@ -137,12 +142,14 @@ func (f *fields) layout(nh, nt int) bool {
 		return false
 	}
 	f.nh, f.nt = nh, nt
-	f.tpos[nt] = int32(len(f.line))
 	if f.n <= maxSeparators {
-		copy(f.tpos[:nt], f.pos[f.n-nt:f.n])
+		// A copy of fixed size, without a call to memmove.
+		f.pos[f.n] = int32(len(f.line))
+		f.tpos = [maxTrailing + 1]int32(f.pos[f.n-nt:])
 		return true
 	}
 	// Not every separator was recorded: find the trailing ones from the end.
+	f.tpos[nt] = int32(len(f.line))
 	end := len(f.line)
 	for i := nt - 1; i >= 0; i-- {
 		end = strings.LastIndexByte(f.line[:end], ';')
@@ -154,11 +161,28 @@ func (f *fields) layout(nh, nt int) bool {
 // head is leading field i after the marker.
 func (f *fields) head(i int) string { return f.line[f.pos[i]+1 : f.pos[i+1]] }
 
+// headAt is where head(i) is in the line.
+func (f *fields) headAt(i int) (start, end int) { return int(f.pos[i]) + 1, int(f.pos[i+1]) }
+
 // tail is trailing field i.
 func (f *fields) tail(i int) string { return f.line[f.tpos[i]+1 : f.tpos[i+1]] }
 
+// wordBefore returns the eight bytes of the line that end at end; bytes
+// before the start of the line are 0. A number that ends there is in their
+// top bytes, where shortFloat reads it.
+func (f *fields) wordBefore(end int) uint64 {
+	if end < 8 {
+		return 0
+	}
+	return load64(f.line[end-8:])
+}
+
 // mid is the text between the leading and the trailing fields.
 func (f *fields) mid() string { return f.line[f.pos[f.nh]+1 : f.tpos[0]] }
+
+// midHasSeparator reports whether mid contains a ';': whether the line has
+// more separators than the layout divides it by.
+func (f *fields) midHasSeparator() bool { return f.count() > f.nh+f.nt }
 
 // midSeparators returns where the first and the last ';' of mid are in it
 // (-1 if it has none). They are known from the scan; strings.LastIndexByte

@@ -60,9 +60,9 @@ func (k Kind) String() string {
 
 // kindOf matches a marker case-insensitively, ignoring surrounding blanks.
 func kindOf(marker string) Kind {
-	marker = trimSpace(marker)
 	// Markers usually come as configured, and a switch on constants costs a
-	// fraction of EqualFold. (One missing here still matches below.)
+	// fraction of trimming and EqualFold. (One missing here still matches
+	// below.)
 	switch marker {
 	case "/qseow-engine/":
 		return KindEngine
@@ -79,6 +79,7 @@ func kindOf(marker string) Kind {
 	case "/qseow-proxy-connection/":
 		return KindProxyConnection
 	}
+	marker = trimSpace(marker)
 	for _, k := range Kinds {
 		if len(marker) == len(kindInfos[k].marker) && strings.EqualFold(marker, kindInfos[k].marker) {
 			return k

@@ -162,7 +162,7 @@ func (e *Event) parseEngine(f *fields) error {
 	// The message is the only free text, so every extra ';' belongs to it.
 	// If the fields after it still look wrong, say the split is uncertain.
 	body := f.mid()
-	if strings.IndexByte(body, ';') >= 0 && !plausibleGUIDs(f.tail(0), f.tail(4), f.tail(8), f.tail(9)) {
+	if f.midHasSeparator() && !plausibleGUIDs(f.tail(0), f.tail(4), f.tail(8), f.tail(9)) {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
 	e.Message = body
@@ -276,38 +276,47 @@ func (e *Event) parseQixPerf(f *fields) error {
 		e.RequestID, e.HasRequestID = v, true
 	}
 	e.Method = f.head(m + 7)
-	e.setFloat(&e.ProcessTimeMS, HasProcessTime, AttrQixProcessTime, f.head(m+8))
-	e.setFloat(&e.WorkTimeMS, HasWorkTime, AttrQixWorkTime, f.head(m+9))
-	e.setFloat(&e.LockTimeMS, HasLockTime, AttrQixLockTime, f.head(m+10))
-	e.setFloat(&e.ValidateMS, HasValidateTime, AttrQixValidateTime, f.head(m+11))
-	e.setFloat(&e.TraverseMS, HasTraverseTime, AttrQixTraverseTime, f.head(m+12))
-	e.setInt(&e.Handle, HasHandle, AttrQixHandle, f.head(m+13))
+	e.setTimes(f, m+8)
+	if v, ok := e.parseInt(AttrQixHandle, f.head(m+13)); ok {
+		e.Handle, e.Present = v, e.Present|HasHandle
+	}
 	// The object id is the only field an app developer names, so an extra ';'
 	// is taken to be in it; the RAM numbers after it show whether that held.
 	body := f.mid()
 	e.ObjectID = body
 	invalidBefore := len(e.Invalid)
-	e.setInt(&e.NetRAM, HasNetRAM, AttrQixNetRAM, f.tail(0))
-	e.setInt(&e.PeakRAM, HasPeakRAM, AttrQixPeakRAM, f.tail(1))
-	if strings.IndexByte(body, ';') >= 0 && len(e.Invalid) > invalidBefore {
+	if v, ok := e.parseInt(AttrQixNetRAM, f.tail(0)); ok {
+		e.NetRAM, e.Present = v, e.Present|HasNetRAM
+	}
+	if v, ok := e.parseInt(AttrQixPeakRAM, f.tail(1)); ok {
+		e.PeakRAM, e.Present = v, e.Present|HasPeakRAM
+	}
+	if f.midHasSeparator() && len(e.Invalid) > invalidBefore {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
 	e.ObjectType = f.tail(2)
 	return nil
 }
 
-func (e *Event) setFloat(dst *float64, bit PresentFields, field, s string) {
-	if v, ok := e.parseFloat(field, s); ok {
-		*dst = v
-		e.Present |= bit
-	}
-}
+// qixTimes are the qix-perf times, ProcessTime to TraverseTime, in order:
+// their attributes, and Present has a bit for each from HasProcessTime up.
+var qixTimes = [...]string{AttrQixProcessTime, AttrQixWorkTime, AttrQixLockTime, AttrQixValidateTime, AttrQixTraverseTime}
 
-func (e *Event) setInt(dst *int64, bit PresentFields, field, s string) {
-	if v, ok := e.parseInt(field, s); ok {
-		*dst = v
-		e.Present |= bit
+// setTimes reads the qix-perf times from leading field i on.
+func (e *Event) setTimes(f *fields, i int) {
+	var t [len(qixTimes)]float64
+	for k := range t {
+		start, end := f.headAt(i + k)
+		v, ok := shortFloat(f.wordBefore(end), end-start)
+		if !ok {
+			v, ok = e.parseFloat(qixTimes[k], f.line[start:end])
+		}
+		if ok {
+			t[k] = v
+			e.Present |= HasProcessTime << k
+		}
 	}
+	e.ProcessTimeMS, e.WorkTimeMS, e.LockTimeMS, e.ValidateMS, e.TraverseMS = t[0], t[1], t[2], t[3], t[4]
 }
 
 // user events: marker;hostname;Command;UserDirectory;UserId;Origin;Context;message

@@ -53,21 +53,23 @@ func isSign(c byte) bool { return c == '+' || c == '-' }
 // the length and the separators.
 func parseCompactTime(s string) (int64, bool) {
 	_ = s[23] // the length is known: no bounds checks below
-	// The bytes that must be digits, eight at a time.
+	// The bytes that are digits, eight at a time.
 	const (
-		digits0  = highs                         // "20240312"
-		digits8  = highs &^ 0x80 &^ (0x80 << 56) // "T101542."
-		digits16 = highs &^ (0x80 << 24)         // "118+0100"
+		digits0  = allBytes                         // "20240312"
+		digits8  = allBytes &^ 0xff &^ (0xff << 56) // "T101542."
+		digits16 = allBytes &^ (0xff << 24)         // "118+0100"
 	)
-	if notDigit(load64(s))&digits0|notDigit(load64(s[8:]))&digits8|notDigit(load64(s[16:]))&digits16 != 0 {
+	a, b, c := load64(s), load64(s[8:]), load64(s[16:])
+	if notDigit(a)&digits0|notDigit(b)&digits8|notDigit(c)&digits16 != 0 {
 		return 0, false
 	}
-	offset, ok := zoneOffset(s[19], s[20:], s[22:])
+	pa, pb, pc := pairs(a, digits0), pairs(b, digits8), pairs(c, digits16)
+	offset, ok := zoneOffset(s[19], byteAt(pc, 4), byteAt(pc, 6))
 	if !ok {
 		return 0, false
 	}
-	return unixNano(num2(s)*100+num2(s[2:]), num2(s[4:]), num2(s[6:]), num2(s[9:]), num2(s[11:]), num2(s[13:]),
-		millis(s[16:]), offset)
+	return unixNano(byteAt(pa, 0)*100+byteAt(pa, 2), byteAt(pa, 4), byteAt(pa, 6),
+		byteAt(pb, 1), byteAt(pb, 3), byteAt(pb, 5), millis(pc, c, 0), offset)
 }
 
 // parseExtendedTime reads "2024-03-12T10:15:42.118+0100" and
@@ -75,34 +77,47 @@ func parseCompactTime(s string) (int64, bool) {
 // the separators.
 func parseExtendedTime(s string) (int64, bool) {
 	_ = s[27] // the length is at least this: no bounds checks below
-	// The bytes that must be digits, eight at a time.
+	// The bytes that are digits, eight at a time.
 	const (
-		digits0  = highs &^ (0x80 << 32) &^ (0x80 << 56)         // "2024-03-"
-		digits8  = highs &^ (0x80 << 16) &^ (0x80 << 40)         // "12T10:17"
-		digits16 = highs &^ 0x80 &^ (0x80 << 24) &^ (0x80 << 56) // ":02.310+"
-		zone28   = highs &^ (0x80 << 24)                         // "310+0100", the last eight bytes
-		zone29   = highs &^ (0x80 << 16) &^ (0x80 << 40)         // "10+01:00"
+		digits0  = allBytes &^ (0xff << 32) &^ (0xff << 56)         // "2024-03-"
+		digits8  = allBytes &^ (0xff << 16) &^ (0xff << 40)         // "12T10:17"
+		digits16 = allBytes &^ 0xff &^ (0xff << 24) &^ (0xff << 56) // ":02.310+"
+		zone28   = allBytes &^ (0xff << 24)                         // "310+0100", the last eight bytes
+		zone29   = allBytes &^ (0xff << 16) &^ (0xff << 40)         // "10+01:00"
 	)
-	zone := uint64(zone28)
+	zone, hours := uint64(zone28), 4 // where the zone's hours are in the last eight bytes
 	if len(s) == 29 {
-		zone = zone29
+		zone, hours = zone29, 3
 	}
-	if notDigit(load64(s))&digits0|notDigit(load64(s[8:]))&digits8|notDigit(load64(s[16:]))&digits16|
-		notDigit(load64(s[len(s)-8:]))&zone != 0 {
+	a, b, c, d := load64(s), load64(s[8:]), load64(s[16:]), load64(s[len(s)-8:])
+	if notDigit(a)&digits0|notDigit(b)&digits8|notDigit(c)&digits16|notDigit(d)&zone != 0 {
 		return 0, false
 	}
-	offset, ok := zoneOffset(s[23], s[24:], s[len(s)-2:])
+	pa, pb, pc, pd := pairs(a, digits0), pairs(b, digits8), pairs(c, digits16), pairs(d, zone)
+	offset, ok := zoneOffset(s[23], byteAt(pd, hours), byteAt(pd, 6))
 	if !ok {
 		return 0, false
 	}
-	return unixNano(num2(s)*100+num2(s[2:]), num2(s[5:]), num2(s[8:]), num2(s[11:]), num2(s[14:]), num2(s[17:]),
-		millis(s[20:]), offset)
+	return unixNano(byteAt(pa, 0)*100+byteAt(pa, 2), byteAt(pa, 5), byteAt(pb, 0),
+		byteAt(pb, 3), byteAt(pb, 6), byteAt(pc, 1), millis(pc, c, 4), offset)
 }
 
-// zoneOffset reads the two-digit hours and minutes of a zone as seconds
-// east of UTC, with the general parser's limits.
-func zoneOffset(sign byte, hours, minutes string) (int, bool) {
-	h, m := num2(hours), num2(minutes)
+// pairs reads two-digit numbers eight bytes at a time: byte k of the result
+// is the number in bytes k and k+1 of w, where digits has 0xff for each byte
+// that is a digit and the others count as 0. A non-digit byte is made 0xff
+// before '0' is taken from the digits, so that none borrows from the next.
+func pairs(w, digits uint64) uint64 {
+	d := (w | ^digits) - '0'*ones&digits
+	d &= digits
+	return d*10 + d>>8 // at most 99 a byte: nothing carries
+}
+
+// byteAt is byte k of w.
+func byteAt(w uint64, k int) int { return int(w >> (8 * k) & 0xff) }
+
+// zoneOffset gives a zone's hours and minutes as seconds east of UTC, with
+// the general parser's limits.
+func zoneOffset(sign byte, h, m int) (int, bool) {
 	if h > 18 || m > 59 {
 		return 0, false
 	}
@@ -112,11 +127,9 @@ func zoneOffset(sign byte, hours, minutes string) (int, bool) {
 	return h*3600 + m*60, true
 }
 
-// num2 reads two decimal digits.
-func num2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
-
-// millis reads three fractional digits as nanoseconds.
-func millis(s string) int { return (num2(s)*10 + int(s[2]-'0')) * 1000000 }
+// millis reads the three fractional digits at byte k of w as nanoseconds,
+// given p = pairs(w, ...).
+func millis(p, w uint64, k int) int { return (byteAt(p, k)*10 + byteAt(w, k+2) - '0') * 1000000 }
 
 // unixNano checks the parts of a time read from text and converts them,
 // offset in seconds east of UTC.
@@ -133,17 +146,16 @@ func unixNano(year, month, day, hour, minute, second, nanos, offset int) (int64,
 }
 
 // daysSinceEpoch counts days from 1970-01-01 to a date from 1970 on, with
-// Howard Hinnant's days_from_civil: time.Date gives the same answer but,
-// being general, costs more than the rest of ParseTime together.
+// Howard Hinnant's days_from_civil (its 400-year eras folded back into the
+// leap-day count): time.Date gives the same answer but, being general, costs
+// more than the rest of ParseTime together.
 func daysSinceEpoch(year, month, day int) int {
+	// Unsigned, the divisions by constants need no rounding fixes.
+	y, m := uint(year), uint(month)-3
 	if month <= 2 { // count from March, so the leap day ends the year
-		year--
+		y, m = y-1, m+12
 	}
-	era := year / 400 // years here are positive: no flooring needed
-	yoe := year - era*400
-	doy := (153*((month+9)%12)+2)/5 + day - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return int(y*365+y/4-y/100+y/400+(153*m+2)/5+uint(day)) - 719469
 }
 
 func daysIn(month, year int) int {

@@ -8,6 +8,8 @@ const (
 	highs = 0x8080808080808080
 	low7s = 0x7f7f7f7f7f7f7f7f
 	semis = ';' * ones
+
+	allBytes uint64 = 1<<64 - 1
 )
 
 // load64 reads the first eight bytes of s as a little-endian word; the
