@@ -61,13 +61,15 @@ func (c *lruCache) get(key string) (uaInfo, bool) {
 func (c *lruCache) add(key string, val uaInfo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Copy the key and the parsed parts (some, such as a version, are
+	// substrings of the key): they may point into a much larger buffer, such
+	// as all the datagrams of one read, that the cache must not keep alive.
+	val = val.detached()
 	if i, ok := c.index[key]; ok {
 		c.entries[i].val = val
 		c.moveToFront(i)
 		return
 	}
-	// Copy the key: the string may point into a much larger buffer that the
-	// cache must not keep alive.
 	key = strings.Clone(key)
 	var i int32
 	if len(c.entries) < c.capacity {
@@ -124,4 +126,11 @@ func (c *lruCache) pushFront(i int32) {
 	if c.tail < 0 {
 		c.tail = i
 	}
+}
+
+// detached returns u with its own copies of its strings.
+func (u uaInfo) detached() uaInfo {
+	u.name, u.version = strings.Clone(u.name), strings.Clone(u.version)
+	u.osName, u.osVersion = strings.Clone(u.osName), strings.Clone(u.osVersion)
+	return u
 }

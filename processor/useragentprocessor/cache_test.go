@@ -132,19 +132,32 @@ func TestOverlongStringsAreSkipped(t *testing.T) {
 	assert.Equal(t, 1, p.cache.len())
 }
 
-// TestCacheKeyIsCopied makes sure the cache keeps its own copy of a key, not
-// a substring that would pin the (possibly much larger) buffer it came from.
-func TestCacheKeyIsCopied(t *testing.T) {
-	big := strings.Repeat("x", 1<<16) + uaChromeWindows
-	key := big[len(big)-len(uaChromeWindows):]
-	require.Same(t, unsafe.StringData(big[len(big)-len(uaChromeWindows):]), unsafe.StringData(key))
+const uaSamsungAndroid = "Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36"
+
+// TestCacheKeepsNoSubstrings makes sure the cache keeps its own copies of a
+// key and of the parsed parts taken from it, not substrings that would pin
+// the (possibly much larger) buffer they came from.
+func TestCacheKeepsNoSubstrings(t *testing.T) {
+	big := strings.Repeat("x", 1<<16) + uaSamsungAndroid
+	key := big[len(big)-len(uaSamsungAndroid):]
+	inBig := func(s string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(big)))
+		return len(s) > 0 && p >= start && p < start+uintptr(len(big))
+	}
+	info := parseUserAgent(key)
+	require.True(t, inBig(info.version), "the parser returns a substring for this agent's version: the case to guard")
 
 	c := newLRUCache(2)
-	c.add(key, uaInfo{name: "Chrome"})
-	require.Len(t, c.entries, 1)
-	stored := c.entries[0].key
-	assert.Equal(t, uaChromeWindows, stored)
-	assert.NotSame(t, unsafe.StringData(key), unsafe.StringData(stored))
+	for range 2 { // adding, then refreshing
+		c.add(key, info)
+		require.Len(t, c.entries, 1)
+		stored := c.entries[0]
+		assert.Equal(t, uaSamsungAndroid, stored.key)
+		assert.Equal(t, info, stored.val)
+		for _, s := range []string{stored.key, stored.val.name, stored.val.version, stored.val.osName, stored.val.osVersion} {
+			assert.False(t, inBig(s), "%q points into the buffer it was read from", s)
+		}
+	}
 }
 
 // TestConcurrentConsume feeds one processor from many goroutines with more
