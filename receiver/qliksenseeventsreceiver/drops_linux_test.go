@@ -1,6 +1,7 @@
 package qliksenseeventsreceiver
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -20,6 +21,13 @@ func TestKernelDropsAreCounted(t *testing.T) {
 		c.Batch.MaxSize = 1
 		c.Batch.Timeout = 10 * time.Millisecond
 	}, sink)
+	if _, ok := socketDrops(tr.sockets[0].(*polledSocket).fd); !ok {
+		// Linux 4.12+ has it; some sandboxes (gVisor) do not.
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the kernel does not report SO_MEMINFO")
+		}
+		t.Skip("the kernel does not report SO_MEMINFO")
+	}
 	line := sampleLines(t, "log-engine")[0]
 	const sent = 2000
 	for i := 0; i < sent; i++ {

@@ -10,8 +10,8 @@ import (
 )
 
 func TestLogGate(t *testing.T) {
-	g := &logGate{interval: 10 * time.Second}
-	t0 := time.Unix(1_700_000_000, 0)
+	t0 := time.Now()
+	g := newLogGate(10*time.Second, t0)
 	steps := []struct {
 		name  string
 		topic int
@@ -31,8 +31,8 @@ func TestLogGate(t *testing.T) {
 }
 
 func TestLogGateConcurrentReadersLogOnce(t *testing.T) {
-	g := &logGate{interval: time.Minute}
 	now := time.Now()
+	g := newLogGate(time.Minute, now)
 	var allowed atomic.Int32
 	var wg sync.WaitGroup
 	for range 8 {

@@ -117,17 +117,16 @@ func (rd *reader) run() {
 		n, err := rd.sock.read(rd.deadline)
 		switch {
 		case errors.Is(err, errDeadline):
-			// The socket has been empty for a while: drops it reports
-			// now happened after the last datagram read.
-			rd.countKernelDrops()
 			rd.flush()
 			continue
 		case errors.Is(err, net.ErrClosed):
-			rd.countKernelDrops()
+			rd.countKernelDrops() // the socket's last word on drops
 			rd.flush()
 			return
 		case err != nil:
-			rd.warn(topicReadError, "Reading from the UDP socket failed", zap.Error(err))
+			if rd.warningDue(topicReadError) {
+				rd.r.set.Logger.Warn("Reading from the UDP socket failed", zap.Error(err))
+			}
 			continue
 		}
 		rd.handleRead(n, pcommon.NewTimestampFromTime(time.Now()))
@@ -140,11 +139,15 @@ func (rd *reader) run() {
 // per read instead of one per datagram (a read takes up to readBatch). The
 // records of a read are handed on together, so the string lives about as
 // long as each line would have; components that keep a value for longer
-// (caches, session state) clone it.
+// (caches, session state) clone it. Only the datagrams that will be parsed
+// are copied: not those too long or from a sender that is not allowed.
 func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
+	var parse [readBatch]bool
 	total := 0
 	for i := range n {
-		if datagram, _ := rd.sock.datagram(i); len(datagram) <= rd.r.cfg.MaxMessageSize {
+		datagram, from := rd.sock.datagram(i)
+		parse[i] = len(datagram) <= rd.r.cfg.MaxMessageSize && (rd.sources == nil || rd.sources.allows(from))
+		if parse[i] {
 			total += len(datagram)
 		}
 	}
@@ -153,21 +156,20 @@ func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
 	for i := range n {
 		datagram, from := rd.sock.datagram(i)
 		line := ""
-		if len(datagram) <= rd.r.cfg.MaxMessageSize {
+		if parse[i] {
 			start := lines.Len()
 			lines.Write(datagram)
 			line = lines.String()[start:]
 		}
 		rd.handle(datagram, line, from, observed)
 	}
+	// The event refers to the last line; an idle reader keeps no read alive.
+	rd.ev = senseevent.Event{}
 }
 
-// warn logs msg unless topic's warning was logged within rejectLogInterval.
-func (rd *reader) warn(topic int, msg string, fields ...zap.Field) {
-	if rd.r.warnings.allow(topic, time.Now()) {
-		rd.r.set.Logger.Warn(msg, fields...)
-	}
-}
+// warningDue reports whether topic's warning may be logged now (at most
+// once per rejectLogInterval); the caller builds the message only then.
+func (rd *reader) warningDue(topic int) bool { return rd.r.warnings.allow(topic, time.Now()) }
 
 // countKernelDrops counts the datagrams the kernel dropped since it last
 // looked: the counter is cumulative, so the newest reading suffices.
@@ -181,8 +183,10 @@ func (rd *reader) countKernelDrops() {
 	i := reasonIndex(reasonBufferFull)
 	rd.rejected[i] += int64(dropped)
 	rd.pending()
-	rd.warn(i, rd.rejectMsgs[i], zap.Uint32("dropped", dropped),
-		zap.String("detail", "the socket receive buffer was full; raise receive_buffer_size (and net.core.rmem_max) or add capacity downstream"))
+	if rd.warningDue(i) {
+		rd.r.set.Logger.Warn(rd.rejectMsgs[i], zap.Uint32("dropped", dropped),
+			zap.String("detail", "the socket receive buffer was full; raise receive_buffer_size (and net.core.rmem_max) or add capacity downstream"))
+	}
 }
 
 // pending arms the flush deadline: something (records or counts) waits to
@@ -199,19 +203,28 @@ func (rd *reader) handle(datagram []byte, line string, from netip.Addr, observed
 	rd.pending()
 	rd.received++
 	if rd.sources != nil && !rd.sources.allows(from) {
-		rd.reject(reasonSourceNotAllowed, from.String(), "", "sender is not in allowed_sources", senseevent.KindUnknown, observed)
+		if rd.reject(reasonSourceNotAllowed, "", "", senseevent.KindUnknown, observed) {
+			rd.warnRejected(reasonSourceNotAllowed, from.String(), "sender is not in allowed_sources")
+		}
 		return
 	}
 	client := rd.clients.text(from)
 	if len(datagram) > rd.r.cfg.MaxMessageSize {
-		rd.reject(reasonOversized, client, string(datagram[:rd.r.cfg.MaxMessageSize]),
-			"datagram is longer than max_message_size", senseevent.KindUnknown, observed)
+		raw := ""
+		if rd.r.cfg.IncludeUnparsed {
+			raw = string(datagram[:rd.r.cfg.MaxMessageSize])
+		}
+		if rd.reject(reasonOversized, client, raw, senseevent.KindUnknown, observed) {
+			rd.warnRejected(reasonOversized, client, "datagram is longer than max_message_size")
+		}
 		return
 	}
 	if err := senseevent.Parse(line, &rd.ev); err != nil {
 		var perr *senseevent.Error
 		errors.As(err, &perr)
-		rd.reject(perr.Reason, client, line, perr.Error(), perr.Kind, observed)
+		if rd.reject(perr.Reason, client, line, perr.Kind, observed) {
+			rd.warnRejected(perr.Reason, client, perr.Error())
+		}
 		return
 	}
 	rd.parsed[rd.ev.Kind]++
@@ -230,18 +243,25 @@ func (rd *reader) handle(datagram []byte, line string, from netip.Addr, observed
 	}
 }
 
-// reject counts and logs a datagram that is not an event, and keeps it as a
-// raw record when include_unparsed is on (never for a disallowed sender).
-func (rd *reader) reject(reason senseevent.Reason, client, line, detail string, kind senseevent.Kind, observed pcommon.Timestamp) {
+// reject counts a datagram that is not an event, keeps it as a raw record
+// when include_unparsed is on (never for a disallowed sender), and reports
+// whether the reason's warning is due: a flood of bad datagrams costs a
+// count each, not a log message.
+func (rd *reader) reject(reason senseevent.Reason, client, line string, kind senseevent.Kind, observed pcommon.Timestamp) (warn bool) {
 	i := reasonIndex(reason)
 	rd.rejected[i]++
-	rd.warn(i, rd.rejectMsgs[i], zap.String("client", client), zap.String("detail", detail))
 	if rd.r.cfg.IncludeUnparsed && reason != reasonSourceNotAllowed {
 		rd.batch.appendRaw(line, string(reason), kind, client, observed)
 		if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
 			rd.flush()
 		}
 	}
+	return rd.warningDue(i)
+}
+
+// warnRejected logs the warning of a rejection reason.
+func (rd *reader) warnRejected(reason senseevent.Reason, client, detail string) {
+	rd.r.set.Logger.Warn(rd.rejectMsgs[reasonIndex(reason)], zap.String("client", client), zap.String("detail", detail))
 }
 
 func reasonIndex(reason senseevent.Reason) int {

@@ -41,7 +41,7 @@ type eventsReceiver struct {
 	// warnings gates the warnings a flood of bad datagrams or a failing
 	// pipeline would repeat: each is logged at most once per
 	// rejectLogInterval.
-	warnings logGate
+	warnings *logGate
 
 	sockets   []datagramSocket
 	addr      net.Addr // where the sockets listen
@@ -74,7 +74,7 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 		return nil, err
 	}
 	sendCtx, cancelSend := context.WithCancel(context.Background())
-	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, warnings: logGate{interval: rejectLogInterval},
+	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, warnings: newLogGate(rejectLogInterval, time.Now()),
 		sendCtx: sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
 }
 

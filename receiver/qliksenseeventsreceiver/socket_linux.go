@@ -40,12 +40,12 @@ type polledSocket struct {
 	pause time.Duration // before the next read
 
 	// drops is the kernel's cumulative drop count for the socket, as last
-	// learnt (valid when dropsKnown, i.e. with a drop counter): from the newest datagram's SO_RXQ_OVFL
+	// learnt (with a drop counter): from the newest datagram's SO_RXQ_OVFL
 	// while traffic flows, and from SO_MEMINFO whenever the socket is found
-	// empty, so drops after the last queued datagram are not left waiting
-	// for the next one.
+	// empty or is stopped, so drops after the last queued datagram are not
+	// left waiting for the next one. A new socket starts from none, as the
+	// reader's count does.
 	drops       uint32
-	dropsKnown  bool
 	dropCounter bool
 }
 
@@ -75,8 +75,7 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 	if derr != nil {
 		return nil, fmt.Errorf("duplicating the socket: %w", derr)
 	}
-	// A new socket starts from no drops, as the reader's count does.
-	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter, dropsKnown: dropCounter}
+	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter}
 	if err := conn.Close(); err != nil {
 		_ = unix.Close(fd)
 		return nil, err
@@ -137,6 +136,9 @@ func (s *polledSocket) release() error {
 func (s *polledSocket) read(deadline time.Time) (int, error) {
 	for {
 		if s.stopped.Load() {
+			if s.dropCounter {
+				s.learnDrops(socketDrops(s.fd)) // still open until release
+			}
 			return 0, net.ErrClosed
 		}
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
@@ -228,7 +230,7 @@ func (s *polledSocket) sender(i int) netip.Addr {
 	return netip.Addr{}
 }
 
-func (s *polledSocket) dropped() (uint32, bool) { return s.drops, s.dropsKnown }
+func (s *polledSocket) dropped() (uint32, bool) { return s.drops, s.dropCounter }
 
 // learnDrops takes a newer reading of the drop counter and reports whether
 // it was news. The counter only grows (modulo 2^32), so a reading behind the
@@ -237,7 +239,7 @@ func (s *polledSocket) learnDrops(total uint32, ok bool) bool {
 	if !ok || int32(total-s.drops) <= 0 {
 		return false
 	}
-	s.drops, s.dropsKnown = total, true
+	s.drops = total
 	return true
 }
 

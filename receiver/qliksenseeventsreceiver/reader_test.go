@@ -1,0 +1,51 @@
+package qliksenseeventsreceiver
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
+
+	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
+)
+
+// TestRejectedReadsCostNoAllocations: datagrams the reader rejects before
+// parsing (a sender that is not allowed, a datagram that is too long) are
+// neither copied nor logged once their warning has been given, so a flood
+// of them costs only counting.
+func TestRejectedReadsCostNoAllocations(t *testing.T) {
+	line := []byte(sampleLines(t, "log-engine")[0])
+	tests := []struct {
+		name      string
+		datagrams [][]byte
+		from      string
+		reason    int
+	}{
+		{"sender not allowed", [][]byte{line}, "10.9.9.9", reasonIndex(reasonSourceNotAllowed)},
+		{"too long", [][]byte{make([]byte, 200)}, "10.0.0.5", reasonIndex(reasonOversized)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.MaxMessageSize = 100
+			r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+			require.NoError(t, err)
+			r.batches = make(chan plog.Logs, 1)
+			sources, err := newSourceFilter(context.Background(), []string{"10.0.0.0/24"}, nil, zap.NewNop())
+			require.NoError(t, err)
+			sock := &replaySocket{datagrams: tt.datagrams, from: netip.MustParseAddr(tt.from)}
+			rd := newReader(r, sock, sources)
+			rd.handleRead(readBatch, 1) // the first one is logged
+			allocs := testing.AllocsPerRun(10, func() { rd.handleRead(readBatch, 1) })
+			assert.Zero(t, allocs)
+			assert.Equal(t, int64(12*readBatch), rd.rejected[tt.reason]) // AllocsPerRun warms up with one more run
+			assert.Zero(t, rd.batch.count)
+		})
+	}
+}
