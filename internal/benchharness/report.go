@@ -243,16 +243,16 @@ func (r *Report) Verdicts() []Verdict {
 func (r *Report) relativeVerdicts(at5k Step, ok5k bool) []Verdict {
 	stock, okStock := StepAt(r.StepsOf(ComparisonSystem), TargetLowRate)
 	cpuLimit, rssLimit := TargetCPUAt5k/IssueStockCPUAt5k, TargetRSSAt5k/IssueStockRSSAt5k
-	cpu := Verdict{Target: fmt.Sprintf("%s CPU at %s events/s ÷ %s's in this run ≤ %g ÷ %g = %.2f (the CPU target as a ratio to the issue's stock figure)",
+	cpu := Verdict{Target: fmt.Sprintf("%s CPU at %s events/s ÷ %s's in this run ≤ %g ÷ %g = %.3f (the CPU target as a ratio to the issue's stock figure)",
 		ReferenceSystem, fmtRate(TargetLowRate), ComparisonSystem, TargetCPUAt5k, IssueStockCPUAt5k, cpuLimit), Result: "N/A", Measured: "not run"}
-	rss := Verdict{Target: fmt.Sprintf("%s peak RSS at %s events/s ÷ %s's in this run ≤ %s ÷ %s = %.2f (the RSS target as a ratio to the issue's lowest stock figure)",
+	rss := Verdict{Target: fmt.Sprintf("%s peak RSS at %s events/s ÷ %s's in this run ≤ %s ÷ %s = %.3f (the RSS target as a ratio to the issue's lowest stock figure)",
 		ReferenceSystem, fmtRate(TargetLowRate), ComparisonSystem, fmtMB(TargetRSSAt5k), fmtMB(IssueStockRSSAt5k), rssLimit), Result: "N/A", Measured: "not run"}
 	if ok5k && okStock && stock.Median.CPU > 0 && stock.Median.PeakRSS > 0 {
 		ratio := at5k.Median.CPU / stock.Median.CPU
-		cpu.Measured = fmt.Sprintf("%.2f (%.1f %% vs %.1f %%)", ratio, at5k.Median.CPU, stock.Median.CPU)
+		cpu.Measured = fmt.Sprintf("%.3f (%.1f %% vs %.1f %%)", ratio, at5k.Median.CPU, stock.Median.CPU)
 		cpu.Result = passFail(ratio <= cpuLimit)
 		ratio = float64(at5k.Median.PeakRSS) / float64(stock.Median.PeakRSS)
-		rss.Measured = fmt.Sprintf("%.2f (%s vs %s)", ratio, fmtMB(at5k.Median.PeakRSS), fmtMB(stock.Median.PeakRSS))
+		rss.Measured = fmt.Sprintf("%.3f (%s vs %s)", ratio, fmtMB(at5k.Median.PeakRSS), fmtMB(stock.Median.PeakRSS))
 		rss.Result = passFail(ratio <= rssLimit)
 	}
 	return []Verdict{cpu, rss}

@@ -64,8 +64,8 @@ func TestVerdicts(t *testing.T) {
 	assert.Equal(t, "41.0 MB", v[1].Measured)
 	assert.Equal(t, "90.0 MB at 80,000/s", v[2].Measured)
 	assert.Equal(t, "3.2 %", v[3].Measured)
-	assert.Equal(t, "0.16 (3.2 % vs 20.0 %)", v[4].Measured)
-	assert.Equal(t, "0.82 (41.0 MB vs 50.0 MB)", v[5].Measured)
+	assert.Equal(t, "0.160 (3.2 % vs 20.0 %)", v[4].Measured)
+	assert.Equal(t, "0.820 (41.0 MB vs 50.0 MB)", v[5].Measured)
 	assert.Equal(t, "lost 300000, counted 300000 (kernel socket drops 300000)", v[7].Measured)
 	assert.Equal(t, []string{"PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS"}, results())
 

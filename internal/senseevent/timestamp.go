@@ -104,11 +104,10 @@ func parseExtendedTime(s string) (int64, bool) {
 
 // pairs reads two-digit numbers eight bytes at a time: byte k of the result
 // is the number in bytes k and k+1 of w, where digits has 0xff for each byte
-// that is a digit and the others count as 0. A non-digit byte is made 0xff
-// before '0' is taken from the digits, so that none borrows from the next.
+// that is a (checked) digit and the others count as 0. Only digits have '0'
+// taken away, so no byte borrows from the next.
 func pairs(w, digits uint64) uint64 {
-	d := (w | ^digits) - '0'*ones&digits
-	d &= digits
+	d := (w - '0'*ones&digits) & digits
 	return d*10 + d>>8 // at most 99 a byte: nothing carries
 }
 
