@@ -142,12 +142,12 @@ func (rd *reader) run() {
 // (caches, session state) clone it. Only the datagrams that will be parsed
 // are copied: not those too long or from a sender that is not allowed.
 func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
-	var parse [readBatch]bool
+	var allowed [readBatch]bool
 	total := 0
 	for i := range n {
 		datagram, from := rd.sock.datagram(i)
-		parse[i] = len(datagram) <= rd.r.cfg.MaxMessageSize && (rd.sources == nil || rd.sources.allows(from))
-		if parse[i] {
+		allowed[i] = rd.sources == nil || rd.sources.allows(from)
+		if allowed[i] && len(datagram) <= rd.r.cfg.MaxMessageSize {
 			total += len(datagram)
 		}
 	}
@@ -156,12 +156,12 @@ func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
 	for i := range n {
 		datagram, from := rd.sock.datagram(i)
 		line := ""
-		if parse[i] {
+		if allowed[i] && len(datagram) <= rd.r.cfg.MaxMessageSize {
 			start := lines.Len()
 			lines.Write(datagram)
 			line = lines.String()[start:]
 		}
-		rd.handle(datagram, line, from, observed)
+		rd.handle(datagram, line, allowed[i], from, observed)
 	}
 	// The event refers to the last line; an idle reader keeps no read alive.
 	rd.ev = senseevent.Event{}
@@ -197,12 +197,13 @@ func (rd *reader) pending() {
 	}
 }
 
-// handle turns one datagram into a record or a rejection; line is its copy
-// when it fits max_message_size.
-func (rd *reader) handle(datagram []byte, line string, from netip.Addr, observed pcommon.Timestamp) {
+// handle turns one datagram into a record or a rejection; allowed says
+// whether its sender is, and line is its copy when it is and the datagram
+// fits max_message_size.
+func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.Addr, observed pcommon.Timestamp) {
 	rd.pending()
 	rd.received++
-	if rd.sources != nil && !rd.sources.allows(from) {
+	if !allowed {
 		if rd.reject(reasonSourceNotAllowed, "", "", senseevent.KindUnknown, observed) {
 			rd.warnRejected(reasonSourceNotAllowed, from.String(), "sender is not in allowed_sources")
 		}
