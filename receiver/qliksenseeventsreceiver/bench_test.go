@@ -1,10 +1,8 @@
 package qliksenseeventsreceiver
 
 import (
-	"net"
 	"net/netip"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -51,19 +49,3 @@ func BenchmarkHandle(b *testing.B) {
 		rd.handleRead(readBatch, now)
 	}))/readBatch, "allocs/datagram")
 }
-
-// replaySocket hands out its datagrams in turn, as reads of readBatch.
-type replaySocket struct {
-	datagrams [][]byte
-	next      int // the first datagram of the current read
-	from      netip.Addr
-}
-
-func (s *replaySocket) read(time.Time) (int, error) { return readBatch, nil }
-func (s *replaySocket) datagram(i int) ([]byte, netip.Addr) {
-	return s.datagrams[(s.next+i)%len(s.datagrams)], s.from
-}
-func (s *replaySocket) dropped() (uint32, bool) { return 0, false }
-func (s *replaySocket) localAddr() net.Addr     { return nil }
-func (s *replaySocket) stop()                   {}
-func (s *replaySocket) release() error          { return nil }

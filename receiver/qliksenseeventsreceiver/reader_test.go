@@ -2,8 +2,10 @@ package qliksenseeventsreceiver
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,3 +51,19 @@ func TestRejectedReadsCostNoAllocations(t *testing.T) {
 		})
 	}
 }
+
+// replaySocket hands out its datagrams in turn, as reads of readBatch.
+type replaySocket struct {
+	datagrams [][]byte
+	next      int // the first datagram of the current read
+	from      netip.Addr
+}
+
+func (s *replaySocket) read(time.Time) (int, error) { return readBatch, nil }
+func (s *replaySocket) datagram(i int) ([]byte, netip.Addr) {
+	return s.datagrams[(s.next+i)%len(s.datagrams)], s.from
+}
+func (s *replaySocket) dropped() (uint32, bool) { return 0, false }
+func (s *replaySocket) localAddr() net.Addr     { return nil }
+func (s *replaySocket) stop()                   {}
+func (s *replaySocket) release() error          { return nil }
