@@ -159,6 +159,20 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.Present, PresentFields(0))
 			eqSlice(t, ev.Invalid, []InvalidField{{AttrQixRequestID, "x"}, {AttrQixProcessTime, "NaN"}, {AttrQixWorkTime, "Inf"}, {AttrQixNetRAM, "-"}})
 		}},
+		{"scheduler ; in the task name shifts the user fields: flagged", "/qseow-scheduler/;" + head7 + "Reload failed;;;;INTERNAL\\sa_scheduler;Reload; daily;Sales;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Ambiguous, AmbiguousTrailingFields)
+			eq(t, ev.TaskID, guidA)
+			eq(t, ev.ExecutionID, guidC)
+		}},
+		{"scheduler ; in the app name after a .NET exception: flagged", "/qseow-scheduler/;" + head7 + "Reload failed;System.Exception: x;CORP;jdoe;CORP\\jdoe;Reload daily;Sales; EMEA;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Ambiguous, AmbiguousTrailingFields)
+		}},
+		{"scheduler ; in the message only: user fields intact, not flagged", "/qseow-scheduler/;" + head7 + "Reload failed; see log;System.Exception: x;CORP;jdoe;CORP\\jdoe;Reload daily;Sales;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Reload failed; see log")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ev.FullUser(), "CORP\\jdoe")
+			eq(t, ev.TaskName, "Reload daily")
+		}},
 		{"user event with ; in user agent and no quotes", "/qseow-proxy-connection/;P1;Close connection;CORP;jdoe;AppAccess;/sense/app/" + guidB + "/sheet/abc;Closed for session '" + guidA + "'. UserAgent: Mozilla/5.0 (X11; Linux x86_64)", func(t *testing.T, ev *Event) {
 			eq(t, ev.Action, ActionConnectionClose)
 			eq(t, ev.AppID, guidB)
@@ -216,6 +230,29 @@ func TestParseRejects(t *testing.T) {
 				t.Error("empty error text")
 			}
 		})
+	}
+}
+
+// TestFieldCountDetail checks that a field_count rejection names the
+// datagram's real field count.
+func TestFieldCountDetail(t *testing.T) {
+	tests := []struct {
+		line string
+		want string
+	}{
+		{"/qseow-engine/", "has 1 fields, want 19"},
+		{"/qseow-engine/;", "has 2 fields, want 19"},
+		{"/qseow-engine/;1;2;3", "has 4 fields, want 19"},
+		{"/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess", "has 6 fields, want 8"},
+	}
+	for _, tt := range tests {
+		var ev Event
+		err := Parse(tt.line, &ev)
+		perr, ok := err.(*Error)
+		if !ok || perr.Reason != ReasonFieldCount {
+			t.Fatalf("Parse(%q) = %v, want a field_count rejection", tt.line, err)
+		}
+		eq(t, perr.Detail, tt.want)
 	}
 }
 

@@ -124,14 +124,6 @@ func (f *fields) marker() string {
 	return f.line[:f.pos[0]]
 }
 
-// rest is the text after the marker.
-func (f *fields) rest() string {
-	if f.n == 0 {
-		return ""
-	}
-	return f.line[f.pos[0]+1:]
-}
-
 // count is the number of separators after the marker (-1 without a marker).
 func (f *fields) count() int { return f.n - 1 }
 

@@ -105,7 +105,7 @@ func prefix(s string) string {
 }
 
 func (e *Event) fieldCountError(want int, f *fields) error {
-	got := strings.Count(f.rest(), ";") + 2
+	got := f.n + 1 // f.n counts every separator, recorded or not
 	return &Error{Reason: ReasonFieldCount, Kind: e.Kind,
 		Detail: fmt.Sprintf("has %d fields, want %d", got, want)}
 }
@@ -198,7 +198,14 @@ func (e *Event) parseScheduler(f *fields) error {
 	if err := e.parseLogWithException(f, 8, schedulerFields); err != nil {
 		return err
 	}
-	e.setUser(f.tail(0), f.tail(1), f.tail(2))
+	user := f.tail(2)
+	// The task and app names are free text too: a ';' in one of them shifts
+	// the user fields, which the split above cannot see. %property{User} is
+	// DIRECTORY\userid or empty, so text there without a '\' shows it.
+	if f.count() > schedulerFields-2 && user != "" && strings.IndexByte(user, '\\') < 0 {
+		e.Ambiguous = AmbiguousTrailingFields
+	}
+	e.setUser(f.tail(0), f.tail(1), user)
 	e.TaskName, e.AppName = f.tail(3), f.tail(4)
 	e.setGUID(&e.TaskID, AttrTaskID, f.tail(5))
 	e.setGUID(&e.AppID, AttrAppID, f.tail(6))
