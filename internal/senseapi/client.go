@@ -75,7 +75,7 @@ func (c *Client) Sessions(ctx context.Context, virtualProxy string) ([]Session, 
 	prefix := strings.Trim(virtualProxy, "/")
 	path := "/qps/session"
 	if prefix != "" {
-		path = "/qps/" + url.PathEscape(prefix) + "/session"
+		path = "/qps/" + prefix + "/session" // escaped once, when the URL is written
 	}
 	var s []Session
 	if err := c.get(ctx, path, true, &s); err != nil {

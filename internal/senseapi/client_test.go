@@ -13,7 +13,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.uber.org/zap"
+
+	"github.com/senseops/senseops-collector/internal/sensesim"
 )
 
 func serveFile(t *testing.T, name string) []byte {
@@ -60,9 +63,9 @@ func TestHealthcheck(t *testing.T) {
 	assert.Equal(t, "14.187.4", h.Version)
 	assert.InDelta(t, 2314.55078125, h.Mem.Committed, 1e-9)
 	require.NotNil(t, h.Mem.TotalPhysical)
-	assert.Equal(t, int64(3), h.Session.Active)
+	assert.Equal(t, Count(3), h.Session.Active)
 	assert.Len(t, h.Apps.InMemoryDocs, 4)
-	assert.Equal(t, int64(1048576), h.Cache.BytesAdded)
+	assert.Equal(t, Count(1048576), h.Cache.BytesAdded)
 	assert.False(t, *h.Saturated)
 	started, ok := h.StartTime()
 	require.True(t, ok)
@@ -170,4 +173,126 @@ func TestConnectionConfigValidate(t *testing.T) {
 	assert.ErrorContains(t, ValidateEndpoint("endpoint", "qs1:4747"), "must start with https://")
 	assert.ErrorContains(t, ValidateEndpoint("servers[0].endpoint", ""), "servers[0].endpoint: must be set")
 	assert.NoError(t, ValidateEndpoint("endpoint", "https://qs1.corp:4747"))
+}
+
+// TestHealthcheckNumberForms: JSON does not tell 3 from 3.0 or 3e0, and a
+// JavaScript or .NET serializer may write any of them; the counts and
+// counters read the number, not its spelling. Text where a number belongs
+// is still malformed.
+func TestHealthcheckNumberForms(t *testing.T) {
+	tests := []struct {
+		name  string
+		body  string
+		check func(t *testing.T, h *Health)
+		kind  ErrorKind // "" when the body must be read
+	}{
+		{"integral float", `{"session":{"active":3.0,"total":9.0}}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(3), int64(h.Session.Active))
+			assert.Equal(t, int64(9), int64(h.Session.Total))
+		}, ""},
+		{"exponent", `{"apps":{"calls":1.8234e4,"selections":9.12E2},"cache":{"bytes_added":1e6}}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(18234), int64(h.Apps.Calls))
+			assert.Equal(t, int64(912), int64(h.Apps.Selections))
+			assert.Equal(t, int64(1000000), int64(h.Cache.BytesAdded))
+		}, ""},
+		{"beyond float precision", `{"apps":{"calls":9007199254740993}}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(9007199254740993), int64(h.Apps.Calls))
+		}, ""},
+		{"null counts", `{"users":{"active":null,"total":6}}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(0), int64(h.Users.Active))
+			assert.Equal(t, int64(6), int64(h.Users.Total))
+		}, ""},
+		{"unknown fields", `{"cache":{"hits":1,"misses":{"x":[1]}},"extra":true}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(1), int64(h.Cache.Hits))
+		}, ""},
+		{"text count", `{"session":{"active":"three"}}`, nil, KindBadJSON},
+		{"out of range", `{"apps":{"calls":1e300}}`, nil, KindBadJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testServer(t, map[string]func(http.ResponseWriter){"/engine/healthcheck": body([]byte(tt.body))})
+			h, err := c.Healthcheck(context.Background())
+			if tt.kind != "" {
+				assert.Equal(t, tt.kind, KindOf(err))
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, h)
+		})
+	}
+}
+
+// TestSessionsPath: the prefix is written as configured, with or without
+// slashes, and escaped once in the URL (the server sees the prefix itself).
+func TestSessionsPath(t *testing.T) {
+	tests := []struct {
+		virtualProxy string
+		path         string
+	}{
+		{"", "/qps/session"},
+		{"/", "/qps/session"},
+		{"//", "/qps/session"},
+		{"hdr", "/qps/hdr/session"},
+		{"/hdr", "/qps/hdr/session"},
+		{"/hdr/", "/qps/hdr/session"},
+		{"/försäljning", "/qps/försäljning/session"},
+		{"/sales;eu", "/qps/sales;eu/session"},
+		{"/100%", "/qps/100%/session"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.virtualProxy, func(t *testing.T) {
+			c := testServer(t, map[string]func(http.ResponseWriter){
+				tt.path: body([]byte(`[{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s1"}]`)),
+			})
+			s, err := c.Sessions(context.Background(), tt.virtualProxy)
+			require.NoError(t, err)
+			assert.Len(t, s, 1)
+		})
+	}
+}
+
+// TestCertificateErrorsNameTheFile: a certificate file that exists but
+// cannot be used fails the start with the setting and the file named.
+func TestCertificateErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	certs, err := sensesim.GenerateCerts(dir, nil)
+	require.NoError(t, err)
+	garbage := filepath.Join(dir, "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a certificate\n"), 0o600))
+	tests := []struct {
+		name   string
+		mutate func(*ConnectionConfig)
+		want   []string
+	}{
+		{"ca not PEM", func(c *ConnectionConfig) { c.TLS.CAFile = garbage },
+			[]string{"tls.ca_file", garbage}},
+		{"ca is a key", func(c *ConnectionConfig) { c.TLS.CAFile = certs.ClientKeyFile },
+			[]string{"tls.ca_file", certs.ClientKeyFile}},
+		{"cert not PEM", func(c *ConnectionConfig) { c.TLS.CertFile = garbage },
+			[]string{"tls.cert_file", garbage}},
+		{"key not PEM", func(c *ConnectionConfig) { c.TLS.KeyFile = garbage },
+			[]string{"tls.key_file", garbage}},
+		{"cert and key swapped", func(c *ConnectionConfig) { c.TLS.CertFile, c.TLS.KeyFile = certs.ClientKeyFile, certs.ClientCertFile },
+			[]string{"tls.cert_file", certs.ClientKeyFile}},
+		{"key of another certificate", func(c *ConnectionConfig) { c.TLS.KeyFile = certs.WrongClientKeyFile },
+			[]string{"tls.key_file", certs.WrongClientKeyFile, certs.ClientCertFile, "does not match"}},
+		{"encrypted key without passphrase", func(c *ConnectionConfig) { c.TLS.KeyFile = certs.ClientKeyEncryptedFile },
+			[]string{"tls.key_file", certs.ClientKeyEncryptedFile, "key_passphrase"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewDefaultConnectionConfig()
+			c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile = certs.CAFile, certs.ClientCertFile, certs.ClientKeyFile
+			tt.mutate(&c)
+			_, err := NewClient(context.Background(), "https://qs1:4747", c, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	c := NewDefaultConnectionConfig()
+	c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile = certs.CAFile, certs.ClientCertFile, certs.ClientKeyFile
+	_, err = NewClient(context.Background(), "https://qs1:4747", c, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err, "the QMC export as it is")
 }

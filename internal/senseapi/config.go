@@ -2,6 +2,7 @@ package senseapi
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -101,7 +103,71 @@ func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, 
 	if host != nil {
 		exts = host.GetExtensions()
 	}
-	return hc.ToClient(ctx, exts, set)
+	client, err := hc.ToClient(ctx, exts, set)
+	if err != nil {
+		if why := explainTLS(hc.TLS, c.TLS.KeyFile); why != nil {
+			return nil, why
+		}
+		return nil, err
+	}
+	return client, nil
+}
+
+// explainTLS finds which certificate file keeps the client from being built,
+// so the error names the setting and the file (configtls's errors name
+// neither); nil when the files look usable. keyFile is the configured key
+// file, t.KeyPem its decrypted content when a passphrase was given.
+func explainTLS(t configtls.ClientConfig, keyFile string) error {
+	if t.CAFile != "" {
+		raw, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return fmt.Errorf("tls.ca_file: cannot read %q: %w", t.CAFile, err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(raw) {
+			return fmt.Errorf("tls.ca_file: %q holds no PEM certificate (expected the QMC export's root.pem)", t.CAFile)
+		}
+	}
+	if t.CertFile == "" || keyFile == "" {
+		return nil
+	}
+	certPEM, err := os.ReadFile(t.CertFile)
+	if err != nil {
+		return fmt.Errorf("tls.cert_file: cannot read %q: %w", t.CertFile, err)
+	}
+	keyPEM := []byte(t.KeyPem)
+	if t.KeyFile != "" {
+		if keyPEM, err = os.ReadFile(t.KeyFile); err != nil {
+			return fmt.Errorf("tls.key_file: cannot read %q: %w", t.KeyFile, err)
+		}
+	}
+	if pemBlock(certPEM, func(typ string) bool { return typ == "CERTIFICATE" }) == nil {
+		return fmt.Errorf("tls.cert_file: %q holds no PEM certificate (expected the QMC export's client.pem)", t.CertFile)
+	}
+	key := pemBlock(keyPEM, func(typ string) bool { return strings.HasSuffix(typ, "PRIVATE KEY") })
+	if key == nil {
+		return fmt.Errorf("tls.key_file: %q holds no PEM private key (expected the QMC export's client_key.pem)", keyFile)
+	}
+	//nolint:staticcheck // legacy PEM encryption is what the QMC export uses
+	if x509.IsEncryptedPEMBlock(key) {
+		return fmt.Errorf("tls.key_file: %q is encrypted: set key_passphrase to the password given at export", keyFile)
+	}
+	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
+		return fmt.Errorf("tls.cert_file %q and tls.key_file %q: %w", t.CertFile, keyFile, err)
+	}
+	return nil
+}
+
+// pemBlock returns the first PEM block in raw whose type is wanted.
+func pemBlock(raw []byte, wanted func(string) bool) *pem.Block {
+	for {
+		var block *pem.Block
+		if block, raw = pem.Decode(raw); block == nil {
+			return nil
+		}
+		if wanted(block.Type) {
+			return block
+		}
+	}
 }
 
 // decryptKey reads a legacy encrypted PEM key (as the QMC writes when a

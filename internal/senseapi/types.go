@@ -1,6 +1,10 @@
 package senseapi
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/senseops/senseops-collector/internal/senseevent"
@@ -35,8 +39,8 @@ type HealthCPU struct {
 
 // HealthCounts is an active/total pair (sessions or users).
 type HealthCounts struct {
-	Active int64 `json:"active"`
-	Total  int64 `json:"total"`
+	Active Count `json:"active"`
+	Total  Count `json:"total"`
 }
 
 // HealthApps lists apps by state: active ⊆ loaded ⊆ in memory.
@@ -44,17 +48,44 @@ type HealthApps struct {
 	ActiveDocs   []string `json:"active_docs"`
 	LoadedDocs   []string `json:"loaded_docs"`
 	InMemoryDocs []string `json:"in_memory_docs"`
-	Calls        int64    `json:"calls"`
-	Selections   int64    `json:"selections"`
+	Calls        Count    `json:"calls"`
+	Selections   Count    `json:"selections"`
 }
 
 // HealthCache holds the engine's cumulative cache counters.
 type HealthCache struct {
-	Hits       int64 `json:"hits"`
-	Lookups    int64 `json:"lookups"`
-	Added      int64 `json:"added"`
-	Replaced   int64 `json:"replaced"`
-	BytesAdded int64 `json:"bytes_added"`
+	Hits       Count `json:"hits"`
+	Lookups    Count `json:"lookups"`
+	Added      Count `json:"added"`
+	Replaced   Count `json:"replaced"`
+	BytesAdded Count `json:"bytes_added"`
+}
+
+// Count is a whole number in a body. JSON has one number type, so 3, 3.0
+// and 3e0 are all read as 3 (a fraction is rounded); null leaves it 0; text
+// and numbers beyond int64 are malformed.
+type Count int64
+
+// UnmarshalJSON reads any JSON number.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*c = Count(v)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil || len(b) == 0 || b[0] == '"' {
+		return fmt.Errorf("%s is not a number", s)
+	}
+	f, err := n.Float64()
+	if f = math.Round(f); err != nil || f < math.MinInt64 || f >= math.MaxInt64 {
+		return fmt.Errorf("%s is not a whole number in range", s)
+	}
+	*c = Count(f)
+	return nil
 }
 
 // StartTime parses Started ("20240310T061201.000+0100", offset honoured)

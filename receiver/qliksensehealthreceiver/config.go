@@ -3,6 +3,7 @@ package qliksensehealthreceiver // import "github.com/senseops/senseops-collecto
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"time"
 
@@ -55,9 +56,22 @@ func (cfg *Config) appNamesEndpoint() string {
 	if err != nil {
 		return ""
 	}
-	u.Host = u.Hostname() + ":4242"
+	u.Host = net.JoinHostPort(u.Hostname(), "4242")
 	u.Path = ""
 	return u.String()
+}
+
+// appNamesConnection is how the repository is reached: with the first
+// server's certificates when it is that server's repository (they may be set
+// for that server only), else with the shared ones. Headers are the shared
+// ones: a server's own headers are for its engine.
+func (cfg *Config) appNamesConnection() senseapi.ConnectionConfig {
+	if cfg.AppNames.Endpoint != "" || len(cfg.Servers) == 0 {
+		return cfg.ConnectionConfig
+	}
+	first := cfg.Servers[0]
+	first.Headers = nil
+	return cfg.ConnectionConfig.For(&first)
 }
 
 // Validate checks the configuration and names every bad field.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
@@ -81,6 +82,45 @@ func TestValidateNamesTheField(t *testing.T) {
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
 			}
+		})
+	}
+}
+
+// TestAppNamesDefaults: without app_names.endpoint the repository of the
+// first server is read, at its host on 4242 and with its certificates (which
+// may be set for that server only); an explicit endpoint uses the shared ones.
+func TestAppNamesDefaults(t *testing.T) {
+	own := &configtls.ClientConfig{}
+	own.CAFile, own.CertFile, own.KeyFile = "/rim/root.pem", "/rim/client.pem", "/rim/client_key.pem"
+	tests := []struct {
+		name         string
+		endpoint     string // app_names.endpoint
+		server       ServerConfig
+		wantEndpoint string
+		wantCert     string
+		wantUser     string
+	}{
+		{"shared certificates", "", ServerConfig{Endpoint: "https://qs1.corp:4747"},
+			"https://qs1.corp:4242", "/shared/client.pem", "UserDirectory=Internal; UserId=sa_repository"},
+		{"first server's own certificates", "", ServerConfig{Endpoint: "https://qs1.corp:4747/", TLS: own, KeyPassphrase: "pw",
+			Headers: map[string]configopaque.String{"X-Qlik-User": "UserDirectory=CORP; UserId=engine_only"}},
+			"https://qs1.corp:4242", "/rim/client.pem", "UserDirectory=Internal; UserId=sa_repository"},
+		{"IPv6 literal", "", ServerConfig{Endpoint: "https://[fd00::1]:4747"},
+			"https://[fd00::1]:4242", "/shared/client.pem", "UserDirectory=Internal; UserId=sa_repository"},
+		{"explicit endpoint", "https://qrs.corp:4242", ServerConfig{Endpoint: "https://qs1.corp:4747", TLS: own},
+			"https://qrs.corp:4242", "/shared/client.pem", "UserDirectory=Internal; UserId=sa_repository"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.TLS.CertFile = "/shared/client.pem"
+			cfg.AppNames.Endpoint = tt.endpoint
+			tt.server.Name = "central"
+			cfg.Servers = []ServerConfig{tt.server}
+			assert.Equal(t, tt.wantEndpoint, cfg.appNamesEndpoint())
+			conn := cfg.appNamesConnection()
+			assert.Equal(t, tt.wantCert, conn.TLS.CertFile)
+			assert.Equal(t, tt.wantUser, string(conn.Headers["X-Qlik-User"]), "the repository is asked as its service account")
 		})
 	}
 }

@@ -62,7 +62,7 @@ func newHealthReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics
 func (r *healthReceiver) Start(ctx context.Context, host component.Host) error {
 	if r.cfg.AppNames.Enabled {
 		if endpoint := r.cfg.appNamesEndpoint(); endpoint != "" {
-			client, err := senseapi.NewClient(ctx, endpoint, r.cfg.ConnectionConfig, host, r.set.TelemetrySettings)
+			client, err := senseapi.NewClient(ctx, endpoint, r.cfg.appNamesConnection(), host, r.set.TelemetrySettings)
 			if err != nil {
 				return fmt.Errorf("app_names: %w", err)
 			}

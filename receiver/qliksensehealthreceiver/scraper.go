@@ -134,29 +134,29 @@ func (s *serverScraper) record(now pcommon.Timestamp, h *senseapi.Health) {
 		mb.RecordQliksenseEngineCPUUtilizationDataPoint(now, h.CPU.Total/100)
 	}
 	if c := h.Session; c != nil {
-		mb.RecordQliksenseEngineSessionActiveDataPoint(now, c.Active)
-		mb.RecordQliksenseEngineSessionCountDataPoint(now, c.Total)
+		mb.RecordQliksenseEngineSessionActiveDataPoint(now, int64(c.Active))
+		mb.RecordQliksenseEngineSessionCountDataPoint(now, int64(c.Total))
 	}
 	if c := h.Users; c != nil {
-		mb.RecordQliksenseEngineUserActiveDataPoint(now, c.Active)
-		mb.RecordQliksenseEngineUserCountDataPoint(now, c.Total)
+		mb.RecordQliksenseEngineUserActiveDataPoint(now, int64(c.Active))
+		mb.RecordQliksenseEngineUserCountDataPoint(now, int64(c.Total))
 	}
 	if a := h.Apps; a != nil {
 		mb.RecordQliksenseEngineAppActiveDataPoint(now, int64(len(a.ActiveDocs)))
 		mb.RecordQliksenseEngineAppLoadedDataPoint(now, int64(len(a.LoadedDocs)))
 		mb.RecordQliksenseEngineAppInMemoryDataPoint(now, int64(len(a.InMemoryDocs)))
-		mb.RecordQliksenseEngineCallsDataPoint(now, a.Calls)
-		mb.RecordQliksenseEngineSelectionsDataPoint(now, a.Selections)
+		mb.RecordQliksenseEngineCallsDataPoint(now, int64(a.Calls))
+		mb.RecordQliksenseEngineSelectionsDataPoint(now, int64(a.Selections))
 		if s.cfg.Metrics.QliksenseEngineAppStatus.Enabled {
 			s.recordApps(now, a)
 		}
 	}
 	if c := h.Cache; c != nil {
-		mb.RecordQliksenseEngineCacheHitsDataPoint(now, c.Hits)
-		mb.RecordQliksenseEngineCacheLookupsDataPoint(now, c.Lookups)
-		mb.RecordQliksenseEngineCacheAdditionsDataPoint(now, c.Added)
-		mb.RecordQliksenseEngineCacheReplacementsDataPoint(now, c.Replaced)
-		mb.RecordQliksenseEngineCacheAdditionSizeDataPoint(now, c.BytesAdded)
+		mb.RecordQliksenseEngineCacheHitsDataPoint(now, int64(c.Hits))
+		mb.RecordQliksenseEngineCacheLookupsDataPoint(now, int64(c.Lookups))
+		mb.RecordQliksenseEngineCacheAdditionsDataPoint(now, int64(c.Added))
+		mb.RecordQliksenseEngineCacheReplacementsDataPoint(now, int64(c.Replaced))
+		mb.RecordQliksenseEngineCacheAdditionSizeDataPoint(now, int64(c.BytesAdded))
 	}
 	if h.Saturated != nil {
 		saturated := int64(0)

@@ -123,3 +123,82 @@ func TestEngineTimes(t *testing.T) {
 	}
 	assert.Len(t, found, 5)
 }
+
+// fakeEngine serves one healthcheck body over TLS; its certificate is
+// written as the CA file.
+func fakeEngine(t *testing.T, body string) (endpoint, caFile string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/engine/healthcheck" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return srv.URL, caFile
+}
+
+// TestBodyEdgeCases: what Sense may send besides the documented body. A
+// part that is missing or null is left out, the rest is still reported;
+// numbers are read whatever their spelling.
+func TestBodyEdgeCases(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		want   map[string]float64 // metric -> value
+		absent []string
+	}{
+		{"older engine without totalPhysical, floats for counts",
+			`{"version":"12.515.3","started":"20191118T082711.000-0500","mem":{"committed":1096.5,"allocated":1219.5,"free":13159.25},` +
+				`"cpu":{"total":250},"session":{"active":1.0,"total":2e0},"apps":{"active_docs":[],"in_memory_docs":["a"],"loaded_docs":[],"calls":228.0,"selections":0},` +
+				`"users":{"active":1,"total":1},"cache":{"hits":0,"lookups":0,"added":0,"replaced":0,"bytes_added":0},"saturated":false,"newField":{"x":1}}`,
+			map[string]float64{
+				"qliksense.engine.up": 1, "qliksense.engine.memory.committed": 1096.5 * 1048576, "qliksense.engine.cpu.utilization": 2.5,
+				"qliksense.engine.session.active": 1, "qliksense.engine.session.count": 2, "qliksense.engine.calls": 228,
+				"qliksense.engine.app.in_memory": 1, "qliksense.engine.saturated": 0,
+			},
+			[]string{"qliksense.engine.memory.physical"}},
+		{"missing and null parts",
+			`{"version":"14.187.4","started":"garbage","mem":null,"apps":{"active_docs":null,"calls":5},"saturated":true}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 0, "qliksense.engine.calls": 5, "qliksense.engine.saturated": 1, "qliksense.engine.info": 1},
+			[]string{"qliksense.engine.memory.committed", "qliksense.engine.cpu.utilization", "qliksense.engine.session.count", "qliksense.engine.uptime", "qliksense.engine.cache.hits"}},
+		{"not the healthcheck", `<html>Sign in</html>`,
+			map[string]float64{"qliksense.engine.up": 0, "qliksense.engine.scrape.errors": 1},
+			[]string{"qliksense.engine.info"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint, ca := fakeEngine(t, tt.body)
+			cfg := createDefaultConfig().(*Config)
+			cfg.TLS.CAFile = ca
+			cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+			cfg.AppNames.Enabled = false
+			md := scrapeOnce(t, cfg)
+			got := map[string]float64{}
+			for _, rm := range md.ResourceMetrics().All() {
+				for _, m := range rm.ScopeMetrics().At(0).Metrics().All() {
+					var dp pmetric.NumberDataPoint
+					if m.Type() == pmetric.MetricTypeSum {
+						dp = m.Sum().DataPoints().At(0)
+					} else {
+						dp = m.Gauge().DataPoints().At(0)
+					}
+					if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+						got[m.Name()] = float64(dp.IntValue())
+					} else {
+						got[m.Name()] = dp.DoubleValue()
+					}
+				}
+			}
+			for name, v := range tt.want {
+				assert.InDelta(t, v, got[name], 1e-9, name)
+			}
+			for _, name := range tt.absent {
+				assert.NotContains(t, got, name)
+			}
+		})
+	}
+}

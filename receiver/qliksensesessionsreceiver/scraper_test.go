@@ -155,3 +155,78 @@ func TestValidateNamesTheField(t *testing.T) {
 		})
 	}
 }
+
+// fakeProxyBodies serves the given session-list bodies by request path
+// ("" status for a path means 200).
+func fakeProxyBodies(t *testing.T, bodies map[string]string) (endpoint, caFile string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key := r.URL.Query().Get("Xrfkey"); len(key) != 16 || key != r.Header.Get("X-Qlik-Xrfkey") {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		if b, ok := bodies[r.URL.Path]; ok {
+			_, _ = w.Write([]byte(b))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return srv.URL, caFile
+}
+
+// TestSessionListEdgeCases: prefixes and users as Sense may have them.
+func TestSessionListEdgeCases(t *testing.T) {
+	tests := []struct {
+		name    string
+		proxy   string // as configured
+		path    string // where the server answers
+		body    string
+		exclude []string
+		want    map[string]int64 // metric or "metric user" -> value
+	}{
+		{"non-ASCII prefix", "/försäljning/", "/qps/försäljning/session",
+			`[{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s1"}]`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 1, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\jdoe`: 1}},
+		{"non-ASCII users, duplicates and an excluded one", "hdr", "/qps/hdr/session",
+			`[{"UserDirectory":"ÅRHUS","UserId":"jörgen.ßmith","SessionId":"s1","Attributes":[{"x":"y"}]},` +
+				`{"UserDirectory":"ÅRHUS","UserId":"jörgen.ßmith","SessionId":"s2"},` +
+				`{"UserDirectory":"ÅRHUS","UserId":"Ölaf","SessionId":"s3"},` +
+				`{"UserDirectory":"CORP","UserId":"山田","SessionId":"s4","Extra":1}]`,
+			[]string{`århus\ölaf`},
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 2,
+				`qliksense.proxy.user.sessions ÅRHUS\jörgen.ßmith`: 2, `qliksense.proxy.user.sessions CORP\山田`: 1}},
+		{"no sessions", "/", "/qps/session", `[]`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 0, "qliksense.proxy.user.count": 0}},
+		{"null list", "/", "/qps/session", `null`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 0, "qliksense.proxy.user.count": 0}},
+		{"an object, not a list", "/", "/qps/session", `{"UserDirectory":"CORP"}`, nil,
+			map[string]int64{"qliksense.proxy.up": 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint, ca := fakeProxyBodies(t, map[string]string{tt.path: tt.body})
+			cfg := testConfig(endpoint, ca, tt.proxy)
+			cfg.Metrics.QliksenseProxyUserSessions.Enabled = true
+			cfg.ExcludeUsers = tt.exclude
+			require.NoError(t, cfg.Validate())
+			md := scrapeOnce(t, cfg)
+			got := map[string]int64{}
+			for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+				if m.Type() != pmetric.MetricTypeGauge {
+					continue
+				}
+				for _, dp := range m.Gauge().DataPoints().All() {
+					if u, ok := dp.Attributes().Get("user.id"); ok {
+						got[m.Name()+" "+u.Str()] = dp.IntValue()
+						continue
+					}
+					got[m.Name()] = dp.IntValue()
+				}
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
