@@ -71,6 +71,7 @@ type record struct {
 	action, sessionID, userID        string
 	phase                            [numPhases]float64
 	hasPhase                         [numPhases]bool
+	unparsed                         bool // a raw record (include_unparsed), not an event
 }
 
 // scratch is per-call working memory, pooled so the hot path does not
@@ -156,8 +157,13 @@ func newConnector(cfg *Config, set connector.Settings, next consumer.Metrics) (*
 	}
 	if cfg.Sessions.Enabled {
 		c.sessions = newSessionState(cfg.Sessions.MaxSessions, cfg.Sessions.Timeout)
+		// Stops are remembered as long as a seed read can take (one call per
+		// virtual proxy, in turn), and a minute more.
+		c.sessions.stopMemory = 0
 		for _, p := range cfg.Sessions.Seed.Proxies {
 			c.sessions.host(p.host()) // report 0 for a configured proxy from the start
+			read := cfg.Sessions.Seed.Timeout*time.Duration(len(p.virtualProxies())) + time.Minute
+			c.sessions.stopMemory = max(c.sessions.stopMemory, read)
 		}
 	}
 	for _, f := range []*family{c.events, c.qix, c.rejected} {
@@ -305,8 +311,11 @@ func (c *qsConnector) consumeRecord(sc *scratch, lr plog.LogRecord, res pcommon.
 	sc.cats = sc.cats[:0]
 	attrs := lr.Attributes()
 	c.read(sc, attrs)
-	if r.source == "" {
-		return // not a Sense event (or an unparsed datagram, counted by the receiver)
+	if r.source == "" || r.unparsed {
+		// Not a Sense event, or an unparsed datagram the receiver kept as a raw
+		// record (with its source when the marker is known): the receiver
+		// counts those in its own telemetry.
+		return
 	}
 	r.level = lr.SeverityText()
 	user := r.source == sourceProxySession || r.source == sourceProxyConnection
@@ -328,6 +337,8 @@ func (c *qsConnector) read(sc *scratch, attrs pcommon.Map) {
 		switch k {
 		case senseevent.AttrSource:
 			r.source = str(v)
+		case senseevent.AttrParseError:
+			r.unparsed = true
 		case senseevent.AttrSubsystem:
 			r.subsystem = str(v)
 		case senseevent.AttrOrigin:

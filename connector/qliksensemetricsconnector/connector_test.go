@@ -269,6 +269,41 @@ func TestRecordsWithoutSourceAreIgnored(t *testing.T) {
 	assert.Equal(t, 0, h.collect().MetricCount())
 }
 
+// TestUnparsedRecordsAreIgnored: the receiver's include_unparsed raw records
+// keep qliksense.source when the marker is known (e.g. a datagram with too
+// few fields); they are not events, so they are neither counted nor taken
+// for QIX requests or session events.
+func TestUnparsedRecordsAreIgnored(t *testing.T) {
+	raw := func(source string) rec {
+		return rec{attrs: map[string]any{
+			senseevent.AttrParseError: "field_count", senseevent.AttrSource: source,
+			senseevent.AttrClientAddress: "10.0.0.5", senseevent.AttrTimestampFallback: "missing",
+		}}
+	}
+	tests := []struct {
+		name string
+		rec  rec
+	}{
+		{name: "engine", rec: raw("qseow-engine")},
+		{name: "qix-perf", rec: raw(sourceQixPerf)},
+		{name: "session", rec: raw(sourceProxySession)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultConfig()
+			// a filter that rejects everything but Sales forecast
+			cfg.Qix.MonitorFilter = specific(AppEntryConfig{Include: []AppMatchConfig{{AppID: appSales}}})
+			h := newHarness(t, cfg)
+			h.consume(batch("", "", tt.rec))
+			md := h.collect()
+			assert.Empty(t, numbers(t, md, metricEvents))
+			assert.Empty(t, numbers(t, md, metricRejectedRequests))
+			assert.Empty(t, h.c.qix.series)
+			assert.Empty(t, h.c.sessions.hosts)
+		})
+	}
+}
+
 func TestDisabledFamilies(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.Events.Enabled = false

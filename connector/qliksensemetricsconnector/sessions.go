@@ -38,6 +38,13 @@ type sessionState struct {
 	sessions map[string]*session
 	hosts    map[string]*hostSessions
 
+	// stopped remembers when recent stop events came, by session id, so a
+	// seed read under way (whose list was taken before the stop) does not
+	// bring those sessions back. Entries are kept for stopMemory (how long
+	// a read can take); 0 records nothing (no seeding).
+	stopped    map[string]time.Time
+	stopMemory time.Duration
+
 	anomalies [numAnomalies]int64 // not yet reported
 }
 
@@ -58,8 +65,13 @@ func newSessionState(maxSessions int, timeout time.Duration) *sessionState {
 	return &sessionState{
 		max: maxSessions, timeout: timeout,
 		sessions: map[string]*session{}, hosts: map[string]*hostSessions{},
+		stopped: map[string]time.Time{}, stopMemory: defaultStopMemory,
 	}
 }
+
+// defaultStopMemory is how long stop events are remembered for seed reads
+// unless the connector sets it from the seed configuration.
+const defaultStopMemory = time.Minute
 
 // host returns the host entry, creating it unless there are maxHosts.
 func (st *sessionState) host(name string) *hostSessions {
@@ -121,6 +133,7 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 			st.anomalies[anomalyMissingSessionID]++
 			return
 		}
+		st.noteStop(sessionID, now)
 		s, ok := st.sessions[sessionID]
 		if !ok {
 			st.anomalies[anomalyStopWithoutStart]++
@@ -130,6 +143,29 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 	case actionConnectionOpen, actionConnectionClose:
 		if s, ok := st.sessions[sessionID]; ok {
 			s.lastSeen = now
+		}
+	}
+}
+
+// noteStop remembers the stop of a session for the seed reads under way
+// (at most max stops: beyond that, sweep has to make room first).
+func (st *sessionState) noteStop(sessionID string, now time.Time) {
+	if st.stopMemory <= 0 {
+		return
+	}
+	if _, ok := st.stopped[sessionID]; ok {
+		st.stopped[sessionID] = now
+	} else if len(st.stopped) < st.max {
+		st.stopped[clone(sessionID)] = now
+	}
+}
+
+// forgetStops drops the stops no read under way can still need.
+func (st *sessionState) forgetStops(now time.Time) {
+	cutoff := now.Add(-st.stopMemory)
+	for id, at := range st.stopped {
+		if at.Before(cutoff) {
+			delete(st.stopped, id)
 		}
 	}
 }
@@ -182,13 +218,16 @@ func (st *sessionState) sweep(now time.Time) {
 			st.anomalies[anomalyTimedOut]++
 		}
 	}
+	st.forgetStops(now)
 }
 
 // seed applies one proxy's session list. Listed sessions are added (under the
-// proxy's host) or kept alive (where the events put them). When the list is
-// complete (every virtual proxy answered), the sessions this proxy listed
-// before, no longer lists, and no event has touched since the read began
-// (pollStart) have ended: they are removed. Sessions only known from events
+// proxy's host) or kept alive (where the events put them); a listed session
+// whose stop event came after the read began is not added: the list was
+// taken before the stop. When the list is complete (every virtual proxy
+// answered), the sessions this proxy listed before, no longer lists, and no
+// event has touched since the read began (pollStart) have ended: they are
+// removed. Sessions only known from events
 // are left to their stop event or the timeout, so a virtual proxy missing
 // from the configuration never ends sessions that are alive.
 func (st *sessionState) seed(proxy int, host string, listed []senseapi.Session, complete bool, pollStart, now time.Time) {
@@ -201,6 +240,9 @@ func (st *sessionState) seed(proxy int, host string, listed []senseapi.Session, 
 		if s, ok := st.sessions[l.SessionID]; ok {
 			s.lastSeen = now
 			s.proxy = proxy
+			continue
+		}
+		if at, ok := st.stopped[l.SessionID]; ok && !at.Before(pollStart) {
 			continue
 		}
 		st.add(l.SessionID, l.User(), host, proxy, now)

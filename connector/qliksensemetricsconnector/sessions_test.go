@@ -231,3 +231,83 @@ func TestConfiguredProxyReportsZero(t *testing.T) {
 	s, u := activity(t, h, "QS-PROXY-09")
 	assert.Equal(t, [2]float64{0, 0}, [2]float64{s, u})
 }
+
+// TestSeedDoesNotReviveStoppedSessions: a proxy's list is taken while the
+// read is under way, so it can still hold a session whose stop event arrived
+// in the meantime. Applying it must not bring that session back (it would
+// count until the next read or, without seed.interval, the 8 h timeout).
+func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
+	jdoe := senseapi.Session{UserDirectory: "CORP", UserID: "jdoe", SessionID: sidJdoe1}
+	asmith := senseapi.Session{UserDirectory: "CORP", UserID: "asmith", SessionID: sidAsmith}
+	pollStart := t0.Add(10 * time.Second)
+	tests := []struct {
+		name      string
+		prepare   func(st *sessionState)
+		wantIDs   []string
+		wantUsers int
+	}{
+		{
+			name: "restart: stop of a session the collector never saw, during the first read",
+			prepare: func(st *sessionState) {
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second))
+			},
+			wantIDs: []string{sidAsmith}, wantUsers: 1,
+		},
+		{
+			name: "stop of a session known from events, during the read",
+			prepare: func(st *sessionState) {
+				st.event(actionSessionStart, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", t0)
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second))
+			},
+			wantIDs: []string{sidAsmith}, wantUsers: 1,
+		},
+		{
+			name: "stop of a seeded session, during the next read",
+			prepare: func(st *sessionState) {
+				st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe}, true, t0, t0.Add(time.Second))
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart)
+			},
+			wantIDs: []string{sidAsmith}, wantUsers: 1,
+		},
+		{
+			name: "a stop before the read began does not hide a session the proxy lists",
+			prepare: func(st *sessionState) {
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(-time.Second))
+			},
+			wantIDs: []string{sidAsmith, sidJdoe1}, wantUsers: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newSessionState(100, 8*time.Hour)
+			tt.prepare(st)
+			st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe, asmith}, true, pollStart, pollStart.Add(2*time.Second))
+			ids := make([]string, 0, len(st.sessions))
+			for id := range st.sessions {
+				ids = append(ids, id)
+			}
+			assert.ElementsMatch(t, tt.wantIDs, ids)
+			assert.Equal(t, int64(len(tt.wantIDs)), st.hosts["QS-PROXY-01"].sessions)
+			assert.Len(t, st.hosts["QS-PROXY-01"].users, tt.wantUsers)
+		})
+	}
+}
+
+// TestStopMemoryIsBounded: stops are remembered only with seeding, only as
+// long as a read can take, and at most max_sessions of them.
+func TestStopMemoryIsBounded(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)))
+	assert.Empty(t, h.c.sessions.stopped, "no seeding: nothing to remember")
+
+	cfg := defaultConfig()
+	cfg.Sessions.MaxSessions = 2
+	cfg.Sessions.Seed.Proxies = []ProxyConfig{{Endpoint: "https://qs-proxy-01.corp.example:4243", Host: "QS-PROXY-01", VirtualProxies: []string{"/", "/hdr"}}}
+	h = newHarness(t, cfg)
+	assert.Equal(t, 2*cfg.Sessions.Seed.Timeout+time.Minute, h.c.sessions.stopMemory)
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, ""), userRec(actionSessionStop, sidJdoe2, ""), userRec(actionSessionStop, sidAsmith, "")))
+	assert.Len(t, h.c.sessions.stopped, 2)
+	h.advance(h.c.sessions.stopMemory + time.Second)
+	h.collect()
+	assert.Empty(t, h.c.sessions.stopped)
+}
