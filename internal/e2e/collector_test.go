@@ -102,7 +102,8 @@ exporters:
 service:
   telemetry:
     metrics:
-      level: detailed
+      # The default level (normal), as users run it: the README promises the
+      # receiver's counts on the internal metrics endpoint.
       readers:
         - pull:
             exporter:
@@ -130,12 +131,47 @@ func newCollector(t *testing.T) *collector {
 // start runs the built collector with cfg until the test ends.
 func (c *collector) start(t *testing.T, cfg string) *collector {
 	t.Helper()
-	bin := collectorBinary(t)
 	cfgFile := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(cfgFile, []byte(cfg), 0o600))
+	return c.startFile(t, cfgFile, nil)
+}
+
+// repoRoot is where `make run` and `make validate` run the collector: the
+// shipped configs' ${file:...} paths are relative to it.
+const repoRoot = "../.."
+
+// shippedConfig copies distributions/otelcol-senseops/<name> to a temporary
+// file with each old string replaced by its new one (addresses, ports,
+// certificate paths), so the test runs the config users get. Every old string
+// must be in the file: if the config changes, the test fails instead of
+// quietly testing something else.
+func shippedConfig(t *testing.T, name string, replace ...string) string {
+	t.Helper()
+	require.Zero(t, len(replace)%2, "replace takes old, new pairs")
+	b, err := os.ReadFile(filepath.Join(repoRoot, "distributions", "otelcol-senseops", name))
+	require.NoError(t, err)
+	cfg := string(b)
+	for i := 0; i < len(replace); i += 2 {
+		require.Contains(t, cfg, replace[i], "%s no longer contains %q: update the test", name, replace[i])
+		cfg = strings.ReplaceAll(cfg, replace[i], replace[i+1])
+	}
+	f := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(f, []byte(cfg), 0o600))
+	return f
+}
+
+// startFile runs the built collector with the config file cfgFile, in the
+// repository root, with env added to the environment, until the test ends.
+func (c *collector) startFile(t *testing.T, cfgFile string, env []string, args ...string) *collector {
+	t.Helper()
+	bin := collectorBinary(t)
+	root, err := filepath.Abs(repoRoot)
+	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config="+cfgFile)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--config=" + cfgFile}, args...)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.logs, c.logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second

@@ -15,61 +15,30 @@ import (
 	"github.com/senseops/senseops-collector/internal/sensesim"
 )
 
-// TestSimulatedSiteThroughCollector runs what make run runs, with ephemeral
-// ports: the built collector scrapes a simulated site's engines and proxies
-// over mutual TLS, derives metrics from its events, and serves all of it in
-// Prometheus format with one label set per Sense server.
+// TestSimulatedSiteThroughCollector runs what make run runs: the shipped
+// distributions/otelcol-senseops/config.yaml (only its addresses, ports,
+// certificate paths and intervals changed) against a simulated site. The
+// built collector scrapes the site's engines and proxies over mutual TLS,
+// categorises its events and derives metrics from them, and serves all of it
+// in Prometheus format with one label set per Sense server.
 func TestSimulatedSiteThroughCollector(t *testing.T) {
-	site, err := sensesim.StartSite(context.Background(), sensesim.SiteOptions{Servers: 2, Dir: t.TempDir(), Seed: 3, VirtualProxies: []string{"/", "/hdr"}})
+	dir := t.TempDir()
+	site, err := sensesim.StartSite(context.Background(), sensesim.SiteOptions{Servers: 2, Dir: dir, Seed: 3, VirtualProxies: []string{"/", "/hdr"}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = site.Close() })
 	c := newCollector(t)
-	promPort := freePort(t, "tcp")
-	var servers, proxies strings.Builder
-	for _, s := range site.Servers {
-		fmt.Fprintf(&servers, "      - {name: %s, endpoint: %q}\n", s.Name(), s.HealthURL())
-		fmt.Fprintf(&proxies, "      - {name: %s, endpoint: %q, virtual_proxies: [/, /hdr]}\n", s.Name(), s.ProxyURL())
-	}
-	tls := fmt.Sprintf("{ca_file: %q, cert_file: %q, key_file: %q}", site.Certs.CAFile, site.Certs.ClientCertFile, site.Certs.ClientKeyFile)
-	c.start(t, fmt.Sprintf(`
-receivers:
-  qliksense_events:
-    endpoint: %s
-    batch: {timeout: 50ms}
-  qliksense_health:
-    collection_interval: 200ms
-    tls: %s
-    app_names: {endpoint: %q}
-    servers:
-%s
-  qliksense_sessions:
-    collection_interval: 200ms
-    tls: %s
-    servers:
-%s
-processors:
-  user_agent: {}
-connectors:
-  qliksense_metrics:
-    emit_interval: 200ms
-exporters:
-  prometheus:
-    endpoint: 127.0.0.1:%d
-    resource_to_telemetry_conversion: {enabled: true}
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}
-  pipelines:
-    logs:
-      receivers: [qliksense_events]
-      processors: [user_agent]
-      exporters: [qliksense_metrics]
-    metrics:
-      receivers: [qliksense_health, qliksense_sessions, qliksense_metrics]
-      exporters: [prometheus]
-`, c.udpAddr, tls, site.Servers[0].RepositoryURL(), servers.String(), tls, proxies.String(), promPort, c.metricsPort))
+	promPort, healthPort := freePort(t, "tcp"), freePort(t, "tcp")
+	cfg := shippedConfig(t, "config.yaml",
+		"localhost:9996", c.udpAddr,
+		"https://127.0.0.1:14747", site.Servers[0].BaseURL(),
+		"https://127.0.0.1:14748", site.Servers[1].BaseURL(),
+		"_build/sensesim-certs/", dir+"/",
+		"localhost:9464", fmt.Sprintf("127.0.0.1:%d", promPort),
+		"health_check: {}", fmt.Sprintf("health_check: {endpoint: '127.0.0.1:%d'}", healthPort),
+		"collection_interval: 10s", "collection_interval: 200ms",
+		"emit_interval: 10s", "emit_interval: 200ms",
+	)
+	c.startFile(t, cfg, nil, fmt.Sprintf("--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}}]", c.metricsPort))
 
 	gen, err := sensesim.NewGenerator(5, sensesim.Options{})
 	require.NoError(t, err)
@@ -78,11 +47,12 @@ service:
 
 	var page string
 	want := []string{
-		`qliksense_engine_up_ratio{`, `qliksense_server_name="` + site.Servers[0].Name() + `"`,
-		`qliksense_server_name="` + site.Servers[1].Name() + `"`,
-		`qliksense_engine_memory_committed_bytes{`, `qliksense_engine_calls_total{`,
+		`qliksense_engine_up_ratio{`, `qliksense_server_name="qs-central-01"`, `qliksense_server_name="qs-rim-01"`,
+		`site="demo"`, `qliksense_engine_memory_committed_bytes{`, `qliksense_engine_calls_total{`,
 		`qliksense_proxy_session_count{`, `qliksense_virtual_proxy="/hdr"`,
 		`qliksense_events_total{`, `qliksense_qix_request_duration_seconds_bucket{`,
+		// log_categorization with the shipped rules ran before the connector.
+		`qliksense_category_qs_log_category="`,
 	}
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", promPort))
@@ -99,9 +69,15 @@ service:
 		}
 		return true
 	}, 60*time.Second, 200*time.Millisecond, "metrics page lacks some of %v", want)
+	up := 0
 	for _, line := range strings.Split(page, "\n") {
 		if strings.HasPrefix(line, "qliksense_engine_up_ratio{") || strings.HasPrefix(line, "qliksense_proxy_up_ratio{") {
+			up++
 			assert.True(t, strings.HasSuffix(line, " 1"), "every engine and virtual proxy up: %s", line)
 		}
 	}
+	assert.GreaterOrEqual(t, up, 2, "an up series per engine at least")
+	// The events were printed by the debug exporter, as the README says.
+	assert.Contains(t, c.logs.String(), "qliksense.source")
+	assert.NotContains(t, c.logs.String(), "resource_to_telemetry_conversion is deprecated")
 }
