@@ -141,6 +141,11 @@ func (rd *reader) run() {
 // long as each line would have; components that keep a value for longer
 // (caches, session state) clone it. Only the datagrams that will be parsed
 // are copied: not those too long or from a sender that is not allowed.
+//
+// Datagram i of the read is observed at observed+i nanoseconds: records
+// without a time of their own (user events) take the observed time, and
+// backends that keep one point per series and time (InfluxDB) would keep
+// only the last of a read's user events from one server.
 func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
 	var allowed [readBatch]bool
 	total := 0
@@ -161,7 +166,7 @@ func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
 			lines.Write(datagram)
 			line = lines.String()[start:]
 		}
-		rd.handle(datagram, line, allowed[i], from, observed)
+		rd.handle(datagram, line, allowed[i], from, observed+pcommon.Timestamp(i))
 	}
 	// The event refers to the last line; an idle reader keeps no read alive.
 	rd.ev = senseevent.Event{}

@@ -67,3 +67,40 @@ func (s *replaySocket) dropped() (uint32, bool) { return 0, false }
 func (s *replaySocket) localAddr() net.Addr     { return nil }
 func (s *replaySocket) stop()                   {}
 func (s *replaySocket) release() error          { return nil }
+
+// TestRecordsOfOneReadHaveTheirOwnTimes: user events have no time of their
+// own and take the time they were observed. Every record of a read gets its
+// own, in the order read, so a backend that keeps one point per series and
+// time (InfluxDB) does not keep only the last of them.
+func TestRecordsOfOneReadHaveTheirOwnTimes(t *testing.T) {
+	var datagrams [][]byte
+	for _, l := range sampleLines(t, "user-events") {
+		datagrams = append(datagrams, []byte(l))
+	}
+	require.GreaterOrEqual(t, len(datagrams), 2)
+	cfg := createDefaultConfig().(*Config)
+	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	require.NoError(t, err)
+	r.batches = make(chan plog.Logs, 1)
+	rd := newReader(r, &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")}, nil)
+	const observed = 1_700_000_000_000_000_000
+	rd.handleRead(readBatch, observed)
+	rd.flush()
+	ld := <-r.batches
+
+	seen := map[uint64]bool{}
+	for i := range ld.ResourceLogs().Len() {
+		records := ld.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
+		last := uint64(0)
+		for j := range records.Len() {
+			lr := records.At(j)
+			ts := uint64(lr.Timestamp())
+			assert.Equal(t, lr.ObservedTimestamp(), lr.Timestamp(), "a user event's time is its observed time")
+			assert.False(t, seen[ts], "two records with the time %d", ts)
+			assert.Greater(t, ts, last, "in the order read")
+			assert.Less(t, ts, uint64(observed+readBatch))
+			seen[ts], last = true, ts
+		}
+	}
+	assert.Len(t, seen, readBatch)
+}
