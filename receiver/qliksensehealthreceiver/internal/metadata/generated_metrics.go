@@ -361,7 +361,7 @@ type metricQliksenseEngineAppStatus struct {
 func (m *metricQliksenseEngineAppStatus) init() {
 	m.data.SetName("qliksense.engine.app.status")
 	m.data.SetDescription("One data point (value 1) per app in memory, naming it and telling its state and whether it is a session app.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{app}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 }
@@ -779,7 +779,7 @@ type metricQliksenseEngineInfo struct {
 func (m *metricQliksenseEngineInfo) init() {
 	m.data.SetName("qliksense.engine.info")
 	m.data.SetDescription("Always 1; carries the engine's version and start time.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{info}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 	m.aggDataPoints = m.aggDataPoints[:0]
@@ -1070,7 +1070,7 @@ type metricQliksenseEngineSaturated struct {
 func (m *metricQliksenseEngineSaturated) init() {
 	m.data.SetName("qliksense.engine.saturated")
 	m.data.SetDescription("1 when the engine reports itself saturated (high CPU, or RAM above 90 %), else 0.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{status}")
 	m.data.SetEmptyGauge()
 }
 
@@ -1326,7 +1326,7 @@ type metricQliksenseEngineUp struct {
 func (m *metricQliksenseEngineUp) init() {
 	m.data.SetName("qliksense.engine.up")
 	m.data.SetDescription("1 when the last healthcheck succeeded, 0 when it failed.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{status}")
 	m.data.SetEmptyGauge()
 }
 

@@ -209,7 +209,7 @@ type metricQliksenseProxyUp struct {
 func (m *metricQliksenseProxyUp) init() {
 	m.data.SetName("qliksense.proxy.up")
 	m.data.SetDescription("1 when the last session poll of the virtual proxy succeeded, 0 when it failed.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{status}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 }

@@ -155,7 +155,7 @@ func TestMetricsBuilder(t *testing.T) {
 					assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 					assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
 					assert.Equal(t, "1 when the last session poll of the virtual proxy succeeded, 0 when it failed.", mi.Description())
-					assert.Equal(t, "1", mi.Unit())
+					assert.Equal(t, "{status}", mi.Unit())
 					dp := mi.Gauge().DataPoints().At(0)
 					assert.Equal(t, start, dp.StartTimestamp())
 					assert.Equal(t, ts, dp.Timestamp())
