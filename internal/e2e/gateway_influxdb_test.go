@@ -115,8 +115,9 @@ func TestGatewayConfigToInfluxDB(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "every kept event over OTLP")
 
 	// log_record_dimensions: exactly these attributes are tags, the Sense
-	// server, source and service on every record, the subsystem on every log
-	// event, and the shipped rules' categories on some.
+	// server, source and service on every record, the subsystem and row (which
+	// keeps events of one millisecond apart) on every log event, and the
+	// shipped rules' categories on some.
 	var tagKeys []string
 	for _, s := range query(`SHOW TAG KEYS FROM logs`) {
 		for _, v := range s.Values {
@@ -125,9 +126,10 @@ func TestGatewayConfigToInfluxDB(t *testing.T) {
 	}
 	slices.Sort(tagKeys)
 	assert.Equal(t, []string{"host.name", "qliksense.category.qs_log_category", "qliksense.category.qs_log_team",
-		"qliksense.source", "qliksense.subsystem", "service.name"}, tagKeys)
+		"qliksense.log.row", "qliksense.source", "qliksense.subsystem", "service.name"}, tagKeys)
 	for _, where := range []string{`"host.name" = ''`, `"qliksense.source" = ''`, `"service.name" = ''`,
-		`"qliksense.subsystem" = '' AND "qliksense.source" !~ ` + userEvents} {
+		`"qliksense.subsystem" = '' AND "qliksense.source" !~ ` + userEvents,
+		`"qliksense.log.row" = '' AND "qliksense.source" !~ ` + userEvents} {
 		assert.Empty(t, query(`SELECT COUNT(body) FROM logs WHERE `+where), "no record with %s", where)
 	}
 	wantHosts, hosts := map[string]bool{}, map[string]bool{}
