@@ -124,7 +124,8 @@ func (s *serverScraper) poll(ctx context.Context, vp string) pollResult {
 }
 
 // record counts sessions and distinct users, leaving excluded users out of
-// every number.
+// every number. A session without a user (an empty or null entry) is a
+// session, but no user.
 func (s *serverScraper) record(now pcommon.Timestamp, vp string, sessions []senseapi.Session) {
 	perUser := map[string]int64{}
 	count := int64(0)
@@ -134,7 +135,9 @@ func (s *serverScraper) record(now pcommon.Timestamp, vp string, sessions []sens
 			continue
 		}
 		count++
-		perUser[user]++
+		if user != "" {
+			perUser[user]++
+		}
 	}
 	s.mb.RecordQliksenseProxySessionCountDataPoint(now, count, vp)
 	s.mb.RecordQliksenseProxyUserCountDataPoint(now, int64(len(perUser)), vp)

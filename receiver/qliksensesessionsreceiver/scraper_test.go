@@ -202,6 +202,9 @@ func TestSessionListEdgeCases(t *testing.T) {
 			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 0, "qliksense.proxy.user.count": 0}},
 		{"null list", "/", "/qps/session", `null`, nil,
 			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 0, "qliksense.proxy.user.count": 0}},
+		{"sessions without a user: counted, but no user", "/", "/qps/session",
+			`[null,{"SessionId":"s2"},{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s3"}]`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\jdoe`: 1}},
 		{"an object, not a list", "/", "/qps/session", `{"UserDirectory":"CORP"}`, nil,
 			map[string]int64{"qliksense.proxy.up": 0}},
 	}
