@@ -118,10 +118,13 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 		return &Error{Kind: KindHTTPStatus, URL: u.String(), Status: resp.StatusCode,
 			Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
-	dec := json.NewDecoder(io.LimitReader(resp.Body, maxBody))
-	if err := dec.Decode(into); err != nil {
+	body := &io.LimitedReader{R: resp.Body, N: maxBody}
+	if err := json.NewDecoder(body).Decode(into); err != nil {
 		if k := classify(u.String(), err); k.Kind == KindTimeout {
 			return k
+		}
+		if body.N == 0 {
+			err = fmt.Errorf("response is larger than %d MiB, the most read: %w", maxBody>>20, err)
 		}
 		return &Error{Kind: KindBadJSON, URL: u.String(), Err: err}
 	}

@@ -1,6 +1,7 @@
 package senseapi
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -295,4 +296,15 @@ func TestCertificateErrorsNameTheFile(t *testing.T) {
 	c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile = certs.CAFile, certs.ClientCertFile, certs.ClientKeyFile
 	_, err = NewClient(context.Background(), "https://qs1:4747", c, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err, "the QMC export as it is")
+}
+
+// TestOversizedBodySaysSo: a body beyond maxBody is bad JSON whose message
+// names the limit, rather than a bare "unexpected EOF".
+func TestOversizedBodySaysSo(t *testing.T) {
+	big := append([]byte(`{"version":"`), bytes.Repeat([]byte("x"), maxBody)...)
+	big = append(big, `"}`...)
+	c := testServer(t, map[string]func(http.ResponseWriter){"/engine/healthcheck": body(big)})
+	_, err := c.Healthcheck(context.Background())
+	assert.Equal(t, KindBadJSON, KindOf(err))
+	assert.ErrorContains(t, err, "larger than 64 MiB")
 }
