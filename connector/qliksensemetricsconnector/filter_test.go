@@ -255,3 +255,49 @@ func TestLogSideRecipes(t *testing.T) {
 		assert.ElementsMatch(t, tc.keep, kept, name)
 	}
 }
+
+// TestEventCountsIndependentOfRejectedTracking: qliksense.events counts every
+// event whatever the monitor filter and qix.track_rejected say (Butler SOS
+// flushes event_count only when rejectedEventCount is on, and leaves rejected
+// qix-perf events out of it); a user event without origin is counted too
+// (Butler SOS skips user_events points with an empty origin), only without a
+// subsystem.
+func TestEventCountsIndependentOfRejectedTracking(t *testing.T) {
+	rejectAll := allApps(AllAppsConfig{Method: &MethodRule{SomeMethodsInclude: []string{"No::Such"}}})
+	const qixKey = "qliksense.event.type=log,qliksense.host=QS-CENTRAL-01,qliksense.log.level=INFO,qliksense.source=qseow-qix-perf,qliksense.subsystem=QixPerformance.Engine.Engine"
+	const userKey = "qliksense.event.type=user,qliksense.host=QS-PROXY-01,qliksense.source=qseow-proxy-session"
+	tests := []struct {
+		name         string
+		filter       MonitorFilterConfig
+		track        bool
+		qixOff       bool
+		wantRejected float64
+	}{
+		{"every request rejected, tracked", rejectAll, true, false, 4},
+		{"every request rejected, not tracked", rejectAll, false, false, 0},
+		{"no filter, not tracked", MonitorFilterConfig{}, false, false, 0},
+		{"qix metrics off", rejectAll, true, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultConfig()
+			cfg.Qix.MonitorFilter = tt.filter
+			cfg.Qix.TrackRejected = tt.track
+			cfg.Qix.Enabled = !tt.qixOff
+			h := newHarness(t, cfg)
+			h.consume(samples(t, "log-qix-perf")...)
+			h.consume(proxyBatch("QS-PROXY-01", rec{attrs: map[string]any{
+				senseevent.AttrSource: sourceProxySession, senseevent.AttrAction: "session.start",
+				senseevent.AttrSessionID: "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10", senseevent.AttrUserID: `CORP\jdoe`,
+			}}))
+			md := h.collect()
+			events := numbers(t, md, metricEvents)
+			assert.Equal(t, map[string]float64{qixKey: 4, userKey: 1}, events)
+			var rejected float64
+			for _, v := range numbers(t, md, metricRejectedRequests) {
+				rejected += v
+			}
+			assert.Equal(t, tt.wantRejected, rejected)
+		})
+	}
+}

@@ -3,11 +3,13 @@ package senseapi
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.uber.org/zap"
 
 	"github.com/senseops/senseops-collector/internal/sensesim"
@@ -307,4 +310,67 @@ func TestOversizedBodySaysSo(t *testing.T) {
 	_, err := c.Healthcheck(context.Background())
 	assert.Equal(t, KindBadJSON, KindOf(err))
 	assert.ErrorContains(t, err, "larger than 64 MiB")
+}
+
+// TestEndpointSlashesAndIdentity: an endpoint written with a trailing slash,
+// as Butler SOS's docs show the healthcheck URL, reaches the same API paths
+// as one without; and every call, health and sessions alike, carries the
+// configured X-Qlik-User (the repository service account by default), where
+// Butler SOS's polls sent none.
+func TestEndpointSlashesAndIdentity(t *testing.T) {
+	type seen struct{ path, user string }
+	var (
+		mu  sync.Mutex
+		got []seen
+	)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, seen{r.URL.Path, r.Header.Get("X-Qlik-User")})
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/engine/healthcheck":
+			_, _ = w.Write(serveFile(t, "engine-healthcheck-response.json"))
+		case "/qps/session":
+			_, _ = w.Write([]byte(`[]`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+
+	tests := []struct {
+		name     string
+		endpoint string
+		headers  map[string]configopaque.String
+		wantUser string
+	}{
+		{"no slash, default identity", srv.URL, nil, DefaultUserHeader},
+		{"trailing slash", srv.URL + "/", nil, DefaultUserHeader},
+		{"two trailing slashes", srv.URL + "//", nil, DefaultUserHeader},
+		{"configured identity", srv.URL + "/", map[string]configopaque.String{"X-Qlik-User": "UserDirectory=CORP; UserId=svc_monitor"}, "UserDirectory=CORP; UserId=svc_monitor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
+			got = nil
+			mu.Unlock()
+			conn := NewDefaultConnectionConfig()
+			conn.TLS.CAFile = caFile
+			if tt.headers != nil {
+				conn.Headers = tt.headers
+			}
+			c, err := NewClient(context.Background(), tt.endpoint, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+			require.NoError(t, err)
+			defer c.Close()
+			_, err = c.Healthcheck(context.Background())
+			require.NoError(t, err)
+			_, err = c.Sessions(context.Background(), "/")
+			require.NoError(t, err)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []seen{{"/engine/healthcheck", tt.wantUser}, {"/qps/session", tt.wantUser}}, got)
+		})
+	}
 }

@@ -275,6 +275,42 @@ func TestFlagsAmbiguousAndInvalid(t *testing.T) {
 	}, metricdatatest.IgnoreTimestamp())
 }
 
+// TestUserEventsWithEmptyFieldsAreKept: a user event whose origin, context,
+// app or message is empty still becomes a record (Butler SOS skips the
+// InfluxDB point when origin is empty); the empty fields are left out.
+func TestUserEventsWithEmptyFieldsAreKept(t *testing.T) {
+	const session = "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10"
+	tests := []struct {
+		name      string
+		line      string
+		eventName string
+		absent    []string
+	}{
+		{"no origin", "/qseow-proxy-session/;QS-PROXY-01;Start session;CORP;jdoe;;/hub/;Start session for user 'CORP\\jdoe' (session '" + session + "')",
+			"qliksense.session.start", []string{senseevent.AttrOrigin, senseevent.AttrAppID}},
+		{"no origin, context or message", "/qseow-proxy-session/;QS-PROXY-01;Stop session;CORP;jdoe;;;",
+			"qliksense.session.stop", []string{senseevent.AttrOrigin, senseevent.AttrContext, senseevent.AttrAppID, senseevent.AttrSessionID}},
+		{"no app id in the context", "/qseow-proxy-connection/;QS-PROXY-01;Open connection;CORP;jdoe;AppAccess;/hub/;Websocket connection Opened for session '" + session + "'",
+			"qliksense.connection.open", []string{senseevent.AttrAppID, senseevent.AttrUserAgentOriginal}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) { c.Batch.Timeout = 10 * time.Millisecond }, sink)
+			tr.send(t, tt.line)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+			lr := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			assert.Equal(t, tt.eventName, lr.EventName())
+			user, _ := lr.Attributes().Get(senseevent.AttrUserID)
+			assert.Equal(t, "CORP\\jdoe", user.Str())
+			for _, k := range tt.absent {
+				_, ok := lr.Attributes().Get(k)
+				assert.False(t, ok, "%s is left out, not sent empty", k)
+			}
+		})
+	}
+}
+
 func TestAllowedSources(t *testing.T) {
 	good := sampleLines(t, "log-engine")[0]
 	t.Run("sender allowed", func(t *testing.T) {
