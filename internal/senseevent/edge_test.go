@@ -96,6 +96,11 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.Ambiguous, NotAmbiguous)
 			eq(t, ev.ExceptionType, "Npgsql.NpgsqlException")
 		}},
+		{"control characters and length kept as sent", proxyLine("Line one\tcol\x01\x7f " + strings.Repeat("x", 3000) + ";System.IO.IOException: a\r\n   at B()"), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Line one\tcol\x01\x7f "+strings.Repeat("x", 3000))
+			eq(t, ev.Exception, "System.IO.IOException: a\r\n   at B()")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
 		{"proxy exception with ; after its type", proxyLine("Failed;System.IO.IOException: disk; full"), func(t *testing.T, ev *Event) {
 			eq(t, ev.Message, "Failed")
 			eq(t, ev.Exception, "System.IO.IOException: disk; full")
