@@ -96,9 +96,14 @@ func validateEndpoint(endpoint string) error {
 	if endpoint == "" {
 		return errors.New("must be set, e.g. 0.0.0.0:9996")
 	}
-	_, port, err := net.SplitHostPort(endpoint)
+	host, port, err := net.SplitHostPort(endpoint)
 	if err != nil {
 		return fmt.Errorf("%q is not host:port: %w", endpoint, err)
+	}
+	if host != "" && !isHostName(host) {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return fmt.Errorf("%q has a host %q that is neither an IP address nor a host name", endpoint, host)
+		}
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("%q has an invalid port %q", endpoint, port)

@@ -53,6 +53,9 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"missing endpoint", func(c *Config) { c.Endpoint = "" }, []string{"endpoint: must be set"}},
 		{"endpoint without port", func(c *Config) { c.Endpoint = "localhost" }, []string{"endpoint:", "not host:port"}},
 		{"endpoint with a bad port", func(c *Config) { c.Endpoint = "localhost:99999" }, []string{"endpoint:", "invalid port"}},
+		{"endpoint with a bad host", func(c *Config) { c.Endpoint = "not a host!:9996" }, []string{"endpoint:", `"not a host!"`}},
+		{"endpoint with a space", func(c *Config) { c.Endpoint = " 0.0.0.0:9996" }, []string{"endpoint:", `" 0.0.0.0"`}},
+		{"endpoint with an IPv6 zone in a name", func(c *Config) { c.Endpoint = "[sense%eth0]:9996" }, []string{"endpoint:"}},
 		{"negative buffer", func(c *Config) { c.ReceiveBufferSize = -1 }, []string{"receive_buffer_size:"}},
 		{"message size too big", func(c *Config) { c.MaxMessageSize = 70000 }, []string{"max_message_size:"}},
 		{"zero message size", func(c *Config) { c.MaxMessageSize = 0 }, []string{"max_message_size:"}},
@@ -76,4 +79,17 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		})
 	}
 	require.NoError(t, createDefaultConfig().(*Config).Validate())
+}
+
+func TestConfigValidEndpoints(t *testing.T) {
+	for _, endpoint := range []string{
+		"localhost:9996", "0.0.0.0:9996", "127.0.0.1:0", ":9996", "[::1]:9996", "[::]:9996",
+		"[fe80::1%eth0]:9996", "qs-gateway.corp.example:9996", "QS-GW01:9997",
+	} {
+		t.Run(endpoint, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Endpoint = endpoint
+			require.NoError(t, cfg.Validate())
+		})
+	}
 }

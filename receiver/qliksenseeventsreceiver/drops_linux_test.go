@@ -50,7 +50,7 @@ func rejectedCount(t *testing.T, tr *testReceiver, reason string) int64 {
 	if err != nil {
 		return 0
 	}
-	want := attribute.NewSet(attribute.String("reason", reason))
+	want := attribute.NewSet(receiverAttr, attribute.String("reason", reason))
 	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
 		if dp.Attributes.Equals(&want) {
 			return dp.Value

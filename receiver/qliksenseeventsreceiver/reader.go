@@ -82,6 +82,9 @@ type reader struct {
 	parsed   [len(senseevent.Kinds) + 1]int64
 	flagged  [numIssues]int64
 
+	// Every count names its receiver, as the standard receiver metrics do,
+	// so that two receivers (log and user ports) can be told apart.
+	receivedAttrs metric.AddOption
 	rejectedAttrs [len(rejectReasons)]metric.AddOption
 	parsedAttrs   [len(senseevent.Kinds) + 1]metric.AddOption
 	flaggedAttrs  [numIssues]metric.AddOption
@@ -96,16 +99,18 @@ func newReader(r *eventsReceiver, sock datagramSocket, sources *sourceFilter) *r
 		batch:   newBatchBuilder(r.set.BuildInfo.Version),
 		clients: clientAddresses{},
 	}
+	receiver := attribute.String("receiver", r.set.ID.String())
+	rd.receivedAttrs = metric.WithAttributeSet(attribute.NewSet(receiver))
 	for i, reason := range rejectReasons {
-		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", string(reason))))
+		rd.rejectedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("reason", string(reason))))
 		rd.rejectMsgs[i] = "Rejected a Qlik Sense datagram (" + string(reason) + "); each reason is logged at most once per " +
 			rejectLogInterval.String() + ", all are counted in otelcol_receiver_qliksense_events_datagrams_rejected"
 	}
 	for _, k := range senseevent.Kinds {
-		rd.parsedAttrs[k] = metric.WithAttributeSet(attribute.NewSet(attribute.String("source", k.Source())))
+		rd.parsedAttrs[k] = metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("source", k.Source())))
 	}
 	for i, name := range issueNames {
-		rd.flaggedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("issue", name)))
+		rd.flaggedAttrs[i] = metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("issue", name)))
 	}
 	return rd
 }
@@ -294,7 +299,7 @@ func (rd *reader) publishCounts() {
 	ctx := context.Background()
 	tb := rd.r.telemetry
 	if rd.received > 0 {
-		tb.ReceiverQliksenseEventsDatagramsReceived.Add(ctx, rd.received)
+		tb.ReceiverQliksenseEventsDatagramsReceived.Add(ctx, rd.received, rd.receivedAttrs)
 		rd.received = 0
 	}
 	for i, n := range rd.rejected {

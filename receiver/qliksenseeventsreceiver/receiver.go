@@ -110,10 +110,19 @@ func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
 // listen opens the socket, or readers sockets sharing the port.
 func (r *eventsReceiver) listen(ctx context.Context) error {
 	var lc net.ListenConfig
-	if r.cfg.Readers > 1 {
-		lc.Control = reusePort
-	}
 	endpoint := r.cfg.Endpoint
+	if r.cfg.Readers > 1 {
+		// SO_REUSEPORT would just as well let the sockets join a port that
+		// another receiver or process holds with it, silently taking a
+		// share of its senders. Binding once without it first fails on a
+		// port in use, as with one reader, and fixes an ephemeral port.
+		addr, err := claimPort(ctx, endpoint)
+		if err != nil {
+			return fmt.Errorf("listening on %s: %w", endpoint, err)
+		}
+		lc.Control = reusePort
+		endpoint = addr
+	}
 	for i := 0; i < r.cfg.Readers; i++ {
 		sock, err := r.open(ctx, lc, endpoint)
 		if err != nil {
@@ -125,6 +134,18 @@ func (r *eventsReceiver) listen(ctx context.Context) error {
 	}
 	r.addr = r.sockets[0].localAddr()
 	return nil
+}
+
+// claimPort checks that endpoint is free by binding it without SO_REUSEPORT,
+// and returns the address bound.
+func claimPort(ctx context.Context, endpoint string) (string, error) {
+	var lc net.ListenConfig
+	pc, err := lc.ListenPacket(ctx, "udp", endpoint)
+	if err != nil {
+		return "", err
+	}
+	addr := pc.LocalAddr().String()
+	return addr, pc.Close()
 }
 
 func (r *eventsReceiver) open(ctx context.Context, lc net.ListenConfig, endpoint string) (datagramSocket, error) {

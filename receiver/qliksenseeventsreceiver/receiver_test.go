@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +19,12 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -34,6 +38,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const samplesDir = "../../testdata/udp"
+
+// receiverAttr is on every count of a receiver made with metadatatest.NewSettings.
+var receiverAttr = attribute.String("receiver", "qliksense_events")
 
 func sampleLines(t *testing.T, name string) []string {
 	t.Helper()
@@ -216,15 +223,15 @@ func TestRejectionsAreCountedAndDropped(t *testing.T) {
 				return err == nil
 			}, 5*time.Second, 5*time.Millisecond)
 			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
-				{Attributes: attribute.NewSet(attribute.String("reason", "empty")), Value: 2},
-				{Attributes: attribute.NewSet(attribute.String("reason", "invalid_utf8")), Value: 1},
-				{Attributes: attribute.NewSet(attribute.String("reason", "unknown_marker")), Value: 1},
-				{Attributes: attribute.NewSet(attribute.String("reason", "field_count")), Value: 1},
-				{Attributes: attribute.NewSet(attribute.String("reason", "oversized")), Value: 1},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "empty")), Value: 2},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "invalid_utf8")), Value: 1},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "unknown_marker")), Value: 1},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "field_count")), Value: 1},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "oversized")), Value: 1},
 			}, metricdatatest.IgnoreTimestamp())
-			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Value: 9}}, metricdatatest.IgnoreTimestamp())
+			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Attributes: attribute.NewSet(receiverAttr), Value: 9}}, metricdatatest.IgnoreTimestamp())
 			metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tr.tel, []metricdata.DataPoint[int64]{
-				{Attributes: attribute.NewSet(attribute.String("source", "qseow-proxy")), Value: 3},
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy")), Value: 3},
 			}, metricdatatest.IgnoreTimestamp())
 		})
 	}
@@ -269,9 +276,9 @@ func TestFlagsAmbiguousAndInvalid(t *testing.T) {
 		return err == nil
 	}, 5*time.Second, 5*time.Millisecond)
 	metadatatest.AssertEqualReceiverQliksenseEventsRecordsFlagged(t, tr.tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attribute.String("issue", "ambiguous")), Value: 1},
-		{Attributes: attribute.NewSet(attribute.String("issue", "invalid_field")), Value: 2},
-		{Attributes: attribute.NewSet(attribute.String("issue", "timestamp_invalid")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("issue", "ambiguous")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("issue", "invalid_field")), Value: 2},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("issue", "timestamp_invalid")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
 
@@ -332,7 +339,7 @@ func TestAllowedSources(t *testing.T) {
 			return err == nil
 		}, 5*time.Second, 5*time.Millisecond)
 		metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
-			{Attributes: attribute.NewSet(attribute.String("reason", "source_not_allowed")), Value: 2},
+			{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "source_not_allowed")), Value: 2},
 		}, metricdatatest.IgnoreTimestamp())
 		assert.Zero(t, sink.LogRecordCount())
 	})
@@ -355,11 +362,11 @@ func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 
 func TestSourceFilter(t *testing.T) {
 	r := fakeResolver{"sense1.corp": {netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("2001:db8::10")}}
-	f, err := newSourceFilter(context.Background(), []string{"sense1.corp", "typo.corp", "198.51.100.0/24", "::ffff:203.0.113.7"}, r, zap.NewNop())
+	f, err := newSourceFilter(context.Background(), []string{"sense1.corp", "typo.corp", "198.51.100.0/24", "::ffff:203.0.113.7", "::ffff:100.64.0.0/112"}, r, zap.NewNop())
 	require.NoError(t, err)
 	for addr, want := range map[string]bool{
 		"192.0.2.10": true, "2001:db8::10": true, "198.51.100.77": true, "203.0.113.7": true,
-		"::ffff:192.0.2.10": true, "192.0.2.11": false, "10.0.0.1": false,
+		"::ffff:192.0.2.10": true, "100.64.0.9": true, "100.65.0.9": false, "192.0.2.11": false, "10.0.0.1": false,
 	} {
 		assert.Equal(t, want, f.allows(netip.MustParseAddr(addr)), addr)
 	}
@@ -491,5 +498,218 @@ func TestShutdownHonoursItsContext(t *testing.T) {
 		assert.Positive(t, tr.droppedOnAbort.Load(), "what could not be handed on is counted")
 	case <-time.After(10 * time.Second):
 		t.Fatal("Shutdown ignored its context")
+	}
+}
+
+// TestTelemetrySaysWhichReceiver: with two receivers in one collector (the
+// log and user ports, as Butler SOS splits them), each one's own counters can
+// be told apart by the receiver attribute, as the standard receiver metrics are.
+func TestTelemetrySaysWhichReceiver(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	sinks := map[string]*consumertest.LogsSink{}
+	lines := map[string]string{"log": sampleLines(t, "log-engine")[0], "user": sampleLines(t, "user-events")[0]}
+	for _, name := range []string{"log", "user"} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Endpoint = "127.0.0.1:0"
+		cfg.Batch.Timeout = 10 * time.Millisecond
+		set := metadatatest.NewSettings(tel)
+		set.ID = component.NewIDWithName(set.ID.Type(), name)
+		sinks[name] = new(consumertest.LogsSink)
+		r, err := newEventsReceiver(cfg, set, sinks[name])
+		require.NoError(t, err)
+		require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+		t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
+		conn, err := net.Dial("udp", r.addr.String())
+		require.NoError(t, err)
+		defer conn.Close()
+		n := map[string]int{"log": 1, "user": 2}[name]
+		for i := 0; i < n; i++ {
+			_, err = conn.Write([]byte(lines[name]))
+			require.NoError(t, err)
+		}
+		_, err = conn.Write([]byte("garbage"))
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return sinks[name].LogRecordCount() == n }, 5*time.Second, 5*time.Millisecond)
+	}
+	log := attribute.String("receiver", "qliksense_events/log")
+	user := attribute.String("receiver", "qliksense_events/user")
+	require.Eventually(t, func() bool {
+		m, err := tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+		return err == nil && len(m.Data.(metricdata.Sum[int64]).DataPoints) == 2
+	}, 5*time.Second, 5*time.Millisecond)
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(log), Value: 2},
+		{Attributes: attribute.NewSet(user), Value: 3},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(log, attribute.String("reason", "unknown_marker")), Value: 1},
+		{Attributes: attribute.NewSet(user, attribute.String("reason", "unknown_marker")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(log, attribute.String("source", "qseow-engine")), Value: 1},
+		{Attributes: attribute.NewSet(user, attribute.String("source", "qseow-proxy-session")), Value: 2},
+	}, metricdatatest.IgnoreTimestamp())
+}
+
+// errSink refuses every batch with err, counting the attempts.
+type errSink struct {
+	err   error
+	calls atomic.Int64
+}
+
+func (s *errSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (s *errSink) ConsumeLogs(context.Context, plog.Logs) error {
+	s.calls.Add(1)
+	return s.err
+}
+
+// TestRefusedBatchesAreCountedNotRetried: a pipeline that refuses batches,
+// permanently or not, gets each batch once (UDP cannot be replayed, and a
+// retry would spin); the records are counted as refused and the receiver
+// keeps going.
+func TestRefusedBatchesAreCountedNotRetried(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{"retryable", errors.New("memory limit exceeded")},
+		{"permanent", consumererror.NewPermanent(errors.New("bad data"))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &errSink{err: tt.err}
+			tr := startReceiver(t, func(c *Config) { c.Batch.MaxSize = 2; c.Batch.Timeout = time.Hour }, sink)
+			lines := sampleLines(t, "log-qix-perf")
+			for i := 0; i < 6; i++ {
+				tr.send(t, lines[i%len(lines)])
+			}
+			require.Eventually(t, func() bool { return sink.calls.Load() == 3 }, 5*time.Second, 5*time.Millisecond)
+			require.Eventually(t, func() bool {
+				_, err := tr.tel.GetMetric("otelcol_receiver_refused_log_records")
+				return err == nil
+			}, 5*time.Second, 5*time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
+			assert.Equal(t, int64(3), sink.calls.Load(), "no batch is retried")
+			refused, err := tr.tel.GetMetric("otelcol_receiver_refused_log_records")
+			require.NoError(t, err)
+			require.Len(t, refused.Data.(metricdata.Sum[int64]).DataPoints, 1)
+			assert.Equal(t, int64(6), refused.Data.(metricdata.Sum[int64]).DataPoints[0].Value)
+			accepted, err := tr.tel.GetMetric("otelcol_receiver_accepted_log_records")
+			require.NoError(t, err)
+			assert.Equal(t, int64(0), accepted.Data.(metricdata.Sum[int64]).DataPoints[0].Value)
+		})
+	}
+}
+
+// TestStartAfterFailedStart: a receiver whose Start failed (port in use)
+// starts once the port is free, and Shutdown after a failed Start is clean.
+func TestStartAfterFailedStart(t *testing.T) {
+	busy, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = busy.LocalAddr().String()
+	cfg.Batch.Timeout = 10 * time.Millisecond
+	sink := new(consumertest.LogsSink)
+	r, err := newEventsReceiver(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()), sink)
+	require.NoError(t, err)
+	require.ErrorContains(t, r.Start(context.Background(), componenttest.NewNopHost()), "address already in use")
+	require.NoError(t, r.Shutdown(context.Background()))
+	require.NoError(t, busy.Close())
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+	conn, err := net.Dial("udp", cfg.Endpoint)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte(sampleLines(t, "log-engine")[0]))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+}
+
+// TestStartFailsOnPortInUse: a port another socket holds fails Start with the
+// endpoint and the reason, whatever readers is; several readers share the port
+// (SO_REUSEPORT) only among themselves, not with another receiver or process
+// that also uses SO_REUSEPORT (which would silently take a share of the senders).
+func TestStartFailsOnPortInUse(t *testing.T) {
+	tests := []struct {
+		name          string
+		holderReaders int // 0: a plain socket holds the port
+		readers       int
+	}{
+		{"plain socket, one reader", 0, 1},
+		{"plain socket, several readers", 0, 2},
+		{"another receiver with several readers, one reader", 2, 1},
+		{"another receiver with several readers, several readers", 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if (tt.holderReaders > 1 || tt.readers > 1) && !reusePortSupported {
+				t.Skip("SO_REUSEPORT is not available on this platform")
+			}
+			var endpoint string
+			if tt.holderReaders == 0 {
+				busy, err := net.ListenPacket("udp", "127.0.0.1:0")
+				require.NoError(t, err)
+				defer busy.Close()
+				endpoint = busy.LocalAddr().String()
+			} else {
+				holder := startReceiver(t, func(c *Config) { c.Readers = tt.holderReaders }, consumertest.NewNop())
+				endpoint = holder.addr.String()
+			}
+			cfg := createDefaultConfig().(*Config)
+			cfg.Endpoint = endpoint
+			cfg.Readers = tt.readers
+			r, err := newEventsReceiver(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()), consumertest.NewNop())
+			require.NoError(t, err)
+			err = r.Start(context.Background(), componenttest.NewNopHost())
+			if err == nil {
+				require.NoError(t, r.Shutdown(context.Background()))
+			}
+			require.ErrorContains(t, err, "listening on "+endpoint)
+			require.ErrorContains(t, err, "address already in use")
+			require.NoError(t, r.Shutdown(context.Background()))
+		})
+	}
+}
+
+// TestUnparsedRecords: with include_unparsed, a datagram that is not an event
+// is forwarded with its reason; a body that is valid UTF-8 is a string, any
+// other the bytes as received.
+func TestUnparsedRecords(t *testing.T) {
+	tests := []struct {
+		name      string
+		datagram  string
+		reason    string
+		source    string // "": not known
+		bytesBody bool
+	}{
+		{"unknown marker", "/qseow-printing/;1;2;3", "unknown_marker", "", false},
+		{"field count", "/qseow-engine/;1;2", "field_count", "qseow-engine", false},
+		{"invalid UTF-8", "/qseow-proxy/;\xff\xfe;x", "invalid_utf8", "", true},
+		{"empty", "", "empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) { c.IncludeUnparsed = true; c.Batch.Timeout = 10 * time.Millisecond }, sink)
+			tr.send(t, tt.datagram)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+			lr := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			if tt.bytesBody {
+				assert.Equal(t, pcommon.ValueTypeBytes, lr.Body().Type())
+				assert.Equal(t, []byte(tt.datagram), lr.Body().Bytes().AsRaw())
+			} else {
+				assert.Equal(t, pcommon.ValueTypeStr, lr.Body().Type())
+				assert.Equal(t, tt.datagram, lr.Body().Str())
+			}
+			reason, _ := lr.Attributes().Get(senseevent.AttrParseError)
+			assert.Equal(t, tt.reason, reason.Str())
+			client, _ := lr.Attributes().Get(senseevent.AttrClientAddress)
+			assert.Equal(t, "127.0.0.1", client.Str())
+			source, ok := lr.Attributes().Get(senseevent.AttrSource)
+			assert.Equal(t, tt.source != "", ok)
+			assert.Equal(t, tt.source, source.Str())
+			assert.NotZero(t, lr.Timestamp())
+		})
 	}
 }

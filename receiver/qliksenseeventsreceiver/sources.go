@@ -31,6 +31,10 @@ func newSourceFilter(ctx context.Context, entries []string, r resolver, logger *
 	for _, e := range entries {
 		e = strings.TrimSpace(e)
 		if p, err := netip.ParsePrefix(e); err == nil {
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				// Senders are compared unmapped, as single addresses are.
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
 			f.allowed = append(f.allowed, p.Masked())
 			continue
 		}
