@@ -258,8 +258,9 @@ func (e *engine) regexMatches(ri int32, lr plog.LogRecord, marks []uint64) bool 
 	return false
 }
 
-// targetText is the text a filter reads: the body, or attribute attr. Values
-// that are not strings are read in their string form (which allocates).
+// targetText is the text a filter reads: the body, or attribute attr. Bytes
+// are read as the text they hold (not AsString's base64), other values that
+// are not strings in their string form (both allocate).
 func targetText(lr plog.LogRecord, attr string) (string, bool) {
 	var v pcommon.Value
 	if attr == "" {
@@ -275,6 +276,8 @@ func targetText(lr plog.LogRecord, attr string) (string, bool) {
 		return v.Str(), true
 	case pcommon.ValueTypeEmpty:
 		return "", true
+	case pcommon.ValueTypeBytes:
+		return string(v.Bytes().AsRaw()), true
 	}
 	return v.AsString(), true
 }

@@ -390,3 +390,40 @@ func TestMixedCaseInOneGroup(t *testing.T) {
 		assert.Equal(t, want, outcome(t, e, newRecord("WARN", body)), body)
 	}
 }
+
+// TestNonStringText: what a filter reads when the body (or the attribute) is
+// not a string. Bytes are read as the text they hold (the qliksense_events
+// receiver keeps a datagram that is not valid UTF-8 as a bytes body), not as
+// their base64 form; other values as their string form.
+func TestNonStringText(t *testing.T) {
+	e := mustCompile(t, &Config{Rules: []RuleConfig{
+		catRule("denied", []string{"any"}, so("Access denied")),
+		catRule("engine", []string{"any"}, sw("/qseow-engine/")),
+		catRule("forbidden", []string{"any"}, FilterConfig{Type: "ew", Attribute: "raw", Value: "403"}),
+		catRule("json", []string{"any"}, so(`"message":"x"`)),
+		catRule("empty", []string{"any"}, ew("")),
+	}})
+	for _, tt := range []struct {
+		desc string
+		set  func(lr plog.LogRecord)
+		want string
+	}{
+		{"no body", func(plog.LogRecord) {}, "cat=empty"},
+		{"bytes body", func(lr plog.LogRecord) {
+			lr.Body().SetEmptyBytes().FromRaw([]byte("/qseow-engine/;host;Access denied \xff"))
+		}, "cat=denied,engine,empty"},
+		{"empty bytes body", func(lr plog.LogRecord) { lr.Body().SetEmptyBytes() }, "cat=empty"},
+		{"bytes attribute", func(lr plog.LogRecord) {
+			lr.Body().SetStr("x")
+			lr.Attributes().PutEmptyBytes("raw").FromRaw([]byte("status 403"))
+		}, "cat=forbidden,empty"},
+		{"map body, read as JSON", func(lr plog.LogRecord) { lr.Body().SetEmptyMap().PutStr("message", "x") }, "cat=json,empty"},
+		{"int body", func(lr plog.LogRecord) { lr.Body().SetInt(403) }, "cat=empty"},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			lr := plog.NewLogRecord()
+			tt.set(lr)
+			assert.Equal(t, tt.want, outcome(t, e, lr))
+		})
+	}
+}

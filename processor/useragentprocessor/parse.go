@@ -119,12 +119,17 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			version = productVersion(s, "Version/")
 		}
 	}
+	if bot && strings.Contains(name, ":") {
+		// "Slackbot 1.0 (+https://...)": a crawler without a product token
+		// is named by mssola after the URL in its comment ("https:").
+		name, version = leadingWord(s)
+	}
 	if bot && version == "" && name != "" {
 		// "Googlebot/2.1 (+http://...)": mssola drops the version of a
 		// bot it recognises by name.
 		version = productVersion(s, name+"/")
 	}
-	if name == "Mozilla" || !startsWithLetter(name) {
+	if strings.EqualFold(name, "Mozilla") || !startsWithLetter(name) {
 		return "", ""
 	}
 	if !bot && version == "" && ua.OS() == "" {
@@ -219,6 +224,29 @@ func productVersion(s, token string) string {
 		return ""
 	}
 	return v
+}
+
+// leadingWord returns the first word of s as a product name, up to a space,
+// slash, semicolon or parenthesis (trailing "_", "." and "-" dropped), and
+// the version after it: after a slash, or the next word if it starts with a
+// digit ("Slackbot 1.0 (...)"). The name is "" when it holds a colon.
+func leadingWord(s string) (name, version string) {
+	n := strings.IndexAny(s, " /;()")
+	if n < 0 {
+		n = len(s)
+	}
+	name = strings.TrimRight(s[:n], "_.-")
+	if strings.Contains(name, ":") {
+		return "", ""
+	}
+	rest := s[n:]
+	switch {
+	case strings.HasPrefix(rest, "/"):
+		version = productVersion(rest, "/")
+	case strings.HasPrefix(rest, " "):
+		version = productVersion(rest, " ")
+	}
+	return name, version
 }
 
 // leadingInt returns the number formed by the leading digits of v ("122" of

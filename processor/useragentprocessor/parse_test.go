@@ -160,6 +160,18 @@ var uaCases = []uaCase{
 		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36",
 		"bingbot", "2.0", 2, "", "", false, true},
 
+	// Crawlers without a product token: mssola names them after the URL in
+	// their comment ("https:"); the name is the string's first word.
+	{"Slackbot link preview",
+		"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+		"Slackbot-LinkExpanding", "1.0", 1, "", "", false, true},
+	{"Slackbot",
+		"Slackbot 1.0 (+https://api.slack.com/robots)",
+		"Slackbot", "1.0", 1, "", "", false, true},
+	{"Pingdom",
+		"Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)",
+		"Pingdom.com_bot_version_1.4", "", 0, "", "", false, true},
+
 	// HTTP tools: a name and version, not classified as bots.
 	{"curl", "curl/8.4.0", "curl", "8.4.0", 8, "", "", false, false},
 	{"Wget", "Wget/1.21.4", "Wget", "1.21.4", 1, "", "", false, false},
@@ -174,6 +186,9 @@ var uaCases = []uaCase{
 	{"words", "not a user agent at all", "", "", 0, "", "", false, false},
 	{"punctuation", "!!!@@@###", "", "", 0, "", "", false, false},
 	{"bare Mozilla", "Mozilla/5.0", "", "", 0, "", "", false, false},
+	{"lower-cased browser string: mssola reads only the first word",
+		"mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/122.0.0.0 safari/537.36",
+		"", "", 0, "", "", false, false},
 	{"unclosed comment", "Mozilla/5.0 (", "", "", 0, "", "", false, false},
 	{"parentheses", "()()((", "", "", 0, "", "", false, false},
 	{"binary", "\x00\xff\xfe;(", "", "", 0, "", "", false, false},
