@@ -1,7 +1,8 @@
 # SenseOps Collector - the project's front door.
 #
 #   make build      build the collector distribution with ocb -> _build/otelcol-senseops/otelcol-senseops
-#   make test       build, go test -race ./... (incl. end-to-end tests of the binary), validate
+#   make test       build, go test -race ./... (incl. end-to-end tests of the binary), Windows/macOS compile check, validate
+#   make build-windows  the distribution for a Sense server: _build/otelcol-senseops/otelcol-senseops.exe
 #   make validate   validate every collector config (see CONFIGS below) with the built binary
 #   make run        build collector + sensesim, run the simulator against the collector
 #   make lint       gofmt -l (must be empty) and go vet ./...
@@ -52,7 +53,7 @@ RUN_CONFIG := $(CONFIG_DIR)/config.yaml
 METADATA_DIRS := receiver processor exporter connector
 METADATA      = $(shell find $(METADATA_DIRS) -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null | sort)
 
-.PHONY: all build test unit-test validate run sensesim sensesim-certs lint fmt-check vet generate bench bench-go clean
+.PHONY: all build build-windows test unit-test cross-check validate run sensesim sensesim-certs lint fmt-check vet generate bench bench-go clean
 
 all: build
 
@@ -72,7 +73,21 @@ $(COLLECTOR):
 ## (internal/e2e drives the built binary), then validate every config.
 test: build sensesim
 	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory cross-check
 	@$(MAKE) --no-print-directory validate
+
+## cross-check: the project's packages compile (and pass go vet) for the
+## platforms the collector runs on besides Linux: Windows, where Qlik Sense
+## runs, and macOS. (The benchmark harness is Linux-only.)
+cross-check:
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
+
+## build-windows: the distribution for a Sense server (Windows x64), from the
+## sources `make build` generates: $(DIST_DIR)/$(DIST_NAME).exe
+build-windows: build
+	cd $(DIST_DIR) && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(DIST_NAME).exe .
+	@echo "built $(DIST_DIR)/$(DIST_NAME).exe"
 
 unit-test:
 	$(GO) test -race ./...

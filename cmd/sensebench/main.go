@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command sensebench is the end-to-end benchmark behind `make bench`.
 //
 // It runs the built collector (_build/otelcol-senseops/otelcol-senseops) in

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package benchharness is the end-to-end benchmark behind `make bench`
 // (cmd/sensebench): it runs the built collector with generated configs,
 // drives the simulator's UDP generator at it at stepped rates, counts what
