@@ -45,27 +45,12 @@ func TestGatewayConfigToInfluxDB(t *testing.T) {
 	t.Cleanup(nr.Close)
 
 	c := newCollector(t)
-	userAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp"))
-	promPort, healthPort := freePort(t, "tcp"), freePort(t, "tcp")
-	cfg := shippedConfig(t, "gateway.yaml",
-		"0.0.0.0:9996", c.udpAddr,
-		"0.0.0.0:9997", userAddr,
-		"0.0.0.0:9464", fmt.Sprintf("127.0.0.1:%d", promPort),
-		"0.0.0.0:13133", fmt.Sprintf("127.0.0.1:%d", healthPort),
-		"http://influxdb.corp.example:8086", ix.url,
-		"    bucket: qliksense\n", `    bucket: qliksense
-    v1_compatibility:
+	userAddr, _ := startGateway(t, c, ix.url, nr.URL, `    v1_compatibility:
       enabled: true
       db: qliksense
       username: senseops
       password: ${env:INFLUXDB_PASSWORD}
-`,
-		"https://otlp.nr-data.net\n", nr.URL+"\n",
-		"exporters: [otlp_http/newrelic, influxdb, kafka, qliksense_metrics]", "exporters: [otlp_http/newrelic, influxdb, qliksense_metrics]",
-		"qliksense_metrics: {}", "qliksense_metrics: {emit_interval: 200ms}",
-	)
-	c.startFile(t, cfg, []string{"INFLUXDB_TOKEN=unused-by-v1", "INFLUXDB_PASSWORD=" + ix.pass, "NEW_RELIC_LICENSE_KEY=nr-secret"},
-		fmt.Sprintf("--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}}]", c.metricsPort))
+`, []string{"INFLUXDB_TOKEN=unused-by-v1", "INFLUXDB_PASSWORD=" + ix.pass})
 
 	const n, seed = 400, 11
 	want := expectedEvents(t, seed, n)

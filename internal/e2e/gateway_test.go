@@ -176,20 +176,7 @@ func TestGatewayConfigToBackends(t *testing.T) {
 	t.Cleanup(nr.Close)
 
 	c := newCollector(t)
-	userAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp"))
-	promPort, healthPort := freePort(t, "tcp"), freePort(t, "tcp")
-	cfg := shippedConfig(t, "gateway.yaml",
-		"0.0.0.0:9996", c.udpAddr,
-		"0.0.0.0:9997", userAddr,
-		"0.0.0.0:9464", fmt.Sprintf("127.0.0.1:%d", promPort),
-		"0.0.0.0:13133", fmt.Sprintf("127.0.0.1:%d", healthPort),
-		"http://influxdb.corp.example:8086", influx.URL,
-		"https://otlp.nr-data.net\n", nr.URL+"\n",
-		"exporters: [otlp_http/newrelic, influxdb, kafka, qliksense_metrics]", "exporters: [otlp_http/newrelic, influxdb, qliksense_metrics]",
-		"qliksense_metrics: {}", "qliksense_metrics: {emit_interval: 200ms}",
-	)
-	c.startFile(t, cfg, []string{"INFLUXDB_TOKEN=influx-secret", "NEW_RELIC_LICENSE_KEY=nr-secret"},
-		fmt.Sprintf("--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}}]", c.metricsPort))
+	userAddr, promPort := startGateway(t, c, influx.URL, nr.URL, "", []string{"INFLUXDB_TOKEN=influx-secret"})
 
 	const n = 400
 	// The shipped rules drop WARN events ending "was terminated due to
@@ -275,4 +262,28 @@ func TestGatewayConfigToBackends(t *testing.T) {
 	defer resp.Body.Close()
 	page, _ := io.ReadAll(resp.Body)
 	assert.True(t, bytes.Contains(page, []byte(`qliksense_events_total{`)), "qliksense_events_total on the Prometheus page")
+}
+
+// startGateway runs the shipped gateway.yaml as c with local addresses: its
+// InfluxDB and New Relic exporters point at influxURL and nrURL, influxExtra
+// is added to the influxdb exporter after its bucket, Kafka is left out (no
+// broker here) and the derived metrics are emitted every 200 ms. It returns
+// the user-event address and the Prometheus exporter's port.
+func startGateway(t *testing.T, c *collector, influxURL, nrURL, influxExtra string, env []string) (userAddr string, promPort int) {
+	userAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t, "udp"))
+	promPort, healthPort := freePort(t, "tcp"), freePort(t, "tcp")
+	cfg := shippedConfig(t, "gateway.yaml",
+		"0.0.0.0:9996", c.udpAddr,
+		"0.0.0.0:9997", userAddr,
+		"0.0.0.0:9464", fmt.Sprintf("127.0.0.1:%d", promPort),
+		"0.0.0.0:13133", fmt.Sprintf("127.0.0.1:%d", healthPort),
+		"http://influxdb.corp.example:8086", influxURL,
+		"    bucket: qliksense\n", "    bucket: qliksense\n"+influxExtra,
+		"https://otlp.nr-data.net\n", nrURL+"\n",
+		"exporters: [otlp_http/newrelic, influxdb, kafka, qliksense_metrics]", "exporters: [otlp_http/newrelic, influxdb, qliksense_metrics]",
+		"qliksense_metrics: {}", "qliksense_metrics: {emit_interval: 200ms}",
+	)
+	c.startFile(t, cfg, append(env, "NEW_RELIC_LICENSE_KEY=nr-secret"),
+		fmt.Sprintf("--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}}]", c.metricsPort))
+	return userAddr, promPort
 }
