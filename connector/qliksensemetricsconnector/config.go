@@ -298,6 +298,18 @@ func (p *ProxyConfig) host() string {
 	return senseapi.HostOf(p.Endpoint)
 }
 
+// longestRead is how long a seed read of one proxy can take (one call per
+// virtual proxy, in turn, each bounded by timeout), and a minute more: how
+// long a stop event must be remembered so a read under way, whose list was
+// taken before the stop, does not bring the session back. 0 without proxies.
+func (c *SeedConfig) longestRead() time.Duration {
+	var longest time.Duration
+	for _, p := range c.Proxies {
+		longest = max(longest, c.Timeout*time.Duration(len(p.virtualProxies()))+time.Minute)
+	}
+	return longest
+}
+
 // virtualProxies are the normalized prefixes, "/" when none is configured.
 func (p *ProxyConfig) virtualProxies() []string {
 	if len(p.VirtualProxies) == 0 {

@@ -156,14 +156,9 @@ func newConnector(cfg *Config, set connector.Settings, next consumer.Metrics) (*
 		}
 	}
 	if cfg.Sessions.Enabled {
-		c.sessions = newSessionState(cfg.Sessions.MaxSessions, cfg.Sessions.Timeout)
-		// Stops are remembered as long as a seed read can take (one call per
-		// virtual proxy, in turn), and a minute more.
-		c.sessions.stopMemory = 0
+		c.sessions = newSessionState(cfg.Sessions.MaxSessions, cfg.Sessions.Timeout, cfg.Sessions.Seed.longestRead())
 		for _, p := range cfg.Sessions.Seed.Proxies {
 			c.sessions.host(p.host()) // report 0 for a configured proxy from the start
-			read := cfg.Sessions.Seed.Timeout*time.Duration(len(p.virtualProxies())) + time.Minute
-			c.sessions.stopMemory = max(c.sessions.stopMemory, read)
 		}
 	}
 	for _, f := range []*family{c.events, c.qix, c.rejected} {

@@ -61,17 +61,16 @@ type hostSessions struct {
 	users    map[string]int // user.id -> sessions on this host
 }
 
-func newSessionState(maxSessions int, timeout time.Duration) *sessionState {
+// newSessionState tracks up to maxSessions sessions, ending those idle for
+// timeout; stopMemory is how long a stop is remembered for the seed reads
+// under way (0: no seeding, nothing remembered).
+func newSessionState(maxSessions int, timeout, stopMemory time.Duration) *sessionState {
 	return &sessionState{
 		max: maxSessions, timeout: timeout,
 		sessions: map[string]*session{}, hosts: map[string]*hostSessions{},
-		stopped: map[string]time.Time{}, stopMemory: defaultStopMemory,
+		stopped: map[string]time.Time{}, stopMemory: stopMemory,
 	}
 }
-
-// defaultStopMemory is how long stop events are remembered for seed reads
-// unless the connector sets it from the seed configuration.
-const defaultStopMemory = time.Minute
 
 // host returns the host entry, creating it unless there are maxHosts.
 func (st *sessionState) host(name string) *hostSessions {

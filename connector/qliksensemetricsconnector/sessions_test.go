@@ -166,7 +166,7 @@ func TestRestartSeededFromProxyAPI(t *testing.T) {
 // during the read; sessions only known from events are not the read's to end;
 // an incomplete read ends nothing.
 func TestSeedReconciles(t *testing.T) {
-	st := newSessionState(100, 8*time.Hour)
+	st := newSessionState(100, 8*time.Hour, time.Minute)
 	jdoe := senseapi.Session{UserDirectory: "CORP", UserID: "jdoe", SessionID: sidJdoe1}
 	asmith := senseapi.Session{UserDirectory: "CORP", UserID: "asmith", SessionID: sidAsmith}
 	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe, asmith}, true, t0, t0.Add(time.Second))
@@ -279,7 +279,7 @@ func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := newSessionState(100, 8*time.Hour)
+			st := newSessionState(100, 8*time.Hour, time.Minute)
 			tt.prepare(st)
 			st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe, asmith}, true, pollStart, pollStart.Add(2*time.Second))
 			ids := make([]string, 0, len(st.sessions))
