@@ -29,30 +29,15 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // fakeProxy serves the sample session lists for "/" and "/hdr" over TLS.
 func fakeProxy(t *testing.T) (endpoint, caFile string) {
 	t.Helper()
-	read := func(name string) []byte {
+	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("../../testdata/http", name))
 		require.NoError(t, err)
-		return b
+		return string(b)
 	}
-	bodies := map[string][]byte{
+	return fakeProxyBodies(t, map[string]string{
 		"/qps/session":     read("qps-session-response-default-vp.json"),
 		"/qps/hdr/session": read("qps-session-response-hdr-vp.json"),
-	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if key := r.URL.Query().Get("Xrfkey"); len(key) != 16 || key != r.Header.Get("X-Qlik-Xrfkey") {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		if b, ok := bodies[r.URL.Path]; ok {
-			_, _ = w.Write(b)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "root.pem")
-	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
-	return srv.URL, caFile
+	})
 }
 
 func scrapeOnce(t *testing.T, cfg *Config) pmetric.Metrics {
@@ -156,8 +141,9 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
-// fakeProxyBodies serves the given session-list bodies by request path
-// ("" status for a path means 200).
+// fakeProxyBodies serves the given session-list bodies by request path over
+// TLS, to requests with a matching Xrfkey pair (403 otherwise); its
+// certificate is written as the CA file.
 func fakeProxyBodies(t *testing.T, bodies map[string]string) (endpoint, caFile string) {
 	t.Helper()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
