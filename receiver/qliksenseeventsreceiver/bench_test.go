@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/senseops/senseops-collector/internal/senseevent"
 	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
 )
 
@@ -48,4 +49,29 @@ func BenchmarkHandle(b *testing.B) {
 	b.ReportMetric(float64(testing.AllocsPerRun(1, func() {
 		rd.handleRead(readBatch, now)
 	}))/readBatch, "allocs/datagram")
+}
+
+// BenchmarkAppendEvent measures building one record from a parsed event, per
+// kind (the first sample line of each): pdata's allocations, which
+// attrCapacity sizes, dominate its B/op.
+func BenchmarkAppendEvent(b *testing.B) {
+	for _, k := range []struct{ name, file string }{
+		{"engine", "log-engine"}, {"proxy", "log-proxy"}, {"scheduler", "log-scheduler"},
+		{"qix-perf", "log-qix-perf"}, {"user-event", "user-events"},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			var ev senseevent.Event
+			if err := senseevent.Parse(sampleLines(&testing.T{}, k.file)[0], &ev); err != nil {
+				b.Fatal(err)
+			}
+			bb := newBatchBuilder("bench")
+			b.ReportAllocs()
+			for b.Loop() {
+				bb.appendEvent(&ev, "10.0.0.5", 1)
+				if bb.count >= defaultBatchSize {
+					bb.take()
+				}
+			}
+		})
+	}
 }
