@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/senseops/senseops-collector/internal/citest"
 	"github.com/senseops/senseops-collector/internal/sensesim"
 )
 
@@ -32,10 +33,7 @@ func serverBinary(t *testing.T, name, debianPackage string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not on PATH in CI: .ci/run installs the Debian package %s", name, debianPackage)
-		}
-		t.Skipf("%s not installed: apt-get install %s to run this test against a real server", name, debianPackage)
+		citest.Unavailable(t, "%s not on PATH: apt-get install %s (.ci/run installs it)", name, debianPackage)
 	}
 	return p
 }
