@@ -11,8 +11,9 @@
 //	stock     udp_log + regex_parser → batch → otlp_http
 //
 // Both export to a counting OTLP/HTTP sink inside this process. The
-// collector is pinned to CPU 0 with taskset, sensesim and this process (the
-// sink) to CPU 1. Every step starts a fresh collector, so its peak RSS is
+// collector is pinned with taskset to the first CPU this process may use
+// (CPU 0 on most machines), sensesim and this process (the sink) to the
+// second. Every step starts a fresh collector, so its peak RSS is
 // the step's. It prints a Markdown report to stdout (progress goes to
 // stderr) and writes nothing that outlives it (configs go to a temp dir
 // that is removed).
@@ -84,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.overloadLow, "overload-low", 0, "overload phase: time at the highest lossless rate afterwards (default 10s; -quick: 8s)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON instead of Markdown")
 	fs.Uint64Var(&o.seed, "seed", 1, "sensesim seed (same seed, same datagrams)")
-	fs.BoolVar(&o.pin, "pin", true, "pin the collector to CPU 0 and sensesim and the sink to CPU 1 with taskset")
+	fs.BoolVar(&o.pin, "pin", true, "pin the collector to the first CPU this process may use (normally 0), sensesim and the sink to the second, with taskset")
 	fs.IntVar(&o.nice, "nice", -5, "niceness of sensesim and of this process (the sink), so the load and the sink keep pace on a busy machine; the collector keeps the default; 0 = unchanged")
 	fs.DurationVar(&o.quiet, "quiet-for", 2*time.Second, "a step's delivery is complete after this long without records at the sink")
 	fs.DurationVar(&o.maxDrain, "max-drain", 30*time.Second, "longest wait for deliveries after sending stops")
@@ -203,32 +204,42 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 		logf("warning: %s", w)
 	}
 
-	// Pinning: the collector alone on CPU 0; sensesim and this process (the
-	// OTLP sink) share CPU 1, so nothing of the harness steals the
-	// collector's core.
+	// Pinning: the collector alone on the first CPU this process may use
+	// (CPU 0 on most machines); sensesim and this process (the OTLP sink)
+	// share the second, so nothing of the harness steals the collector's
+	// core. A cgroup cpuset (a container's --cpuset-cpus) or taskset may
+	// leave out CPUs 0 and 1: taskset -c 0 would then fail.
 	runner := &benchharness.Runner{
 		Collector: o.collector, Sensesim: o.sensesim,
-		CollectorCPU: "0", GeneratorCPU: "1",
 		Window: o.window, Seed: o.seed, QuietFor: o.quiet, MaxDrain: o.maxDrain,
 		Log: log, CollectorCore: -1,
 	}
 	rep.Pinning = "none (-pin=false)"
 	if o.pin {
 		ts, err := exec.LookPath("taskset")
+		allowed, cerr := benchharness.AllowedCPUs() // before pinning ourselves
+		if cerr != nil {
+			allowed = nil
+			for i := range rep.Machine.CPUs {
+				allowed = append(allowed, i)
+			}
+		}
+		cc, gc, enough := benchharness.PinCPUs(allowed)
 		switch {
 		case err != nil:
 			warn("taskset not found (it is in util-linux): running unpinned, the collector shares its cores")
 			rep.Pinning = "none (no taskset)"
-		case rep.Machine.CPUs < 2:
-			warn("%d CPU(s): running unpinned", rep.Machine.CPUs)
+		case !enough:
+			warn("%d CPU(s) available to this process: running unpinned", len(allowed))
 			rep.Pinning = "none (fewer than 2 CPUs)"
 		default:
-			runner.Taskset, runner.CollectorCore = ts, 0
-			if out, err := exec.Command(ts, "-a", "-p", "-c", "1", strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
-				warn("could not pin the harness to CPU 1 (%v: %s); the sink floats", err, strings.TrimSpace(string(out)))
-				rep.Pinning = "collector on CPU 0 (taskset -c 0), sensesim on CPU 1; the harness and its OTLP sink float"
+			runner.Taskset, runner.CollectorCore = ts, cc
+			runner.CollectorCPU, runner.GeneratorCPU = strconv.Itoa(cc), strconv.Itoa(gc)
+			if out, err := exec.Command(ts, "-a", "-p", "-c", runner.GeneratorCPU, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+				warn("could not pin the harness to CPU %d (%v: %s); the sink floats", gc, err, strings.TrimSpace(string(out)))
+				rep.Pinning = fmt.Sprintf("collector on CPU %d (taskset -c %d), sensesim on CPU %d; the harness and its OTLP sink float", cc, cc, gc)
 			} else {
-				rep.Pinning = "collector on CPU 0 (taskset -c 0); sensesim and the harness with its OTLP sink on CPU 1"
+				rep.Pinning = fmt.Sprintf("collector on CPU %d (taskset -c %d); sensesim and the harness with its OTLP sink on CPU %d", cc, cc, gc)
 			}
 			rep.Machine.TasksetPinned = true
 		}
@@ -236,14 +247,16 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 
 	// Priority: the load generator and the sink must not fall behind
 	// because of other work on a shared machine (the collector, the system
-	// under test, keeps the default priority).
+	// under test, keeps the default priority). Children inherit the
+	// harness's niceness, so the harness is reniced only when nice is there
+	// to start the collector back at the default.
 	if o.nice != 0 {
-		if err := benchharness.SetNice(o.nice); err != nil {
+		if nice, err := exec.LookPath("nice"); err != nil {
+			warn("nice not found: sensesim and the sink run at the default priority")
+		} else if err := benchharness.SetNice(o.nice); err != nil {
 			warn("could not renice the harness to %d (%v): the sink runs at the default priority", o.nice, err)
-		} else if nice, err := exec.LookPath("nice"); err != nil {
-			warn("nice not found: sensesim runs at the default priority")
 		} else {
-			runner.Nice, runner.GeneratorNice = nice, o.nice
+			runner.Nice, runner.GeneratorNice, runner.HarnessNice = nice, o.nice, o.nice
 			rep.Pinning += fmt.Sprintf("; sensesim and the sink at nice %d, the collector at the default", o.nice)
 		}
 	}
@@ -336,15 +349,21 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 					return finish(ctx.Err())
 				}
 				res, lines, err := runner.RunStep(ctx, s, rate)
+				if err == nil {
+					err = ctx.Err() // a step cut short is not recorded
+				}
 				if err != nil {
 					return finish(fmt.Errorf("%s at %g events/s: %w", s.Name, rate, err))
 				}
 				if res.OtherLoad > benchharness.NoisyLoad && runner.CollectorCore >= 0 {
 					// Something else ran on the collector's core: once
 					// more, keeping the quieter run.
-					logf("%-8s %7g/s run %d/%d: %.0f %% of CPU 0 went to other work (loss %.3f%%, cpu %.1f%%): running it again",
-						s.Name, rate, i+1, o.runs, res.OtherLoad, res.Loss(), res.CPU)
+					logf("%-8s %7g/s run %d/%d: %.0f %% of CPU %d went to other work (loss %.3f%%, cpu %.1f%%): running it again",
+						s.Name, rate, i+1, o.runs, res.OtherLoad, runner.CollectorCore, res.Loss(), res.CPU)
 					again, _, err := runner.RunStep(ctx, s, rate)
+					if err == nil {
+						err = ctx.Err()
+					}
 					if err != nil {
 						return finish(fmt.Errorf("%s at %g events/s: %w", s.Name, rate, err))
 					}
@@ -363,7 +382,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 						}
 					}
 				}
-				logf("%-8s %7g/s run %d/%d: sent %d (%.0f/s) delivered %d loss %.3f%% socket drops %d cpu %.1f%% peak rss %.1f MB (other load on CPU 0 %.0f%%)",
+				logf("%-8s %7g/s run %d/%d: sent %d (%.0f/s) delivered %d loss %.3f%% socket drops %d cpu %.1f%% peak rss %.1f MB (other load on the collector's CPU %.0f%%)",
 					s.Name, rate, i+1, o.runs, res.Sent, res.SendRate, res.Delivered, res.Loss(), res.SocketDrops, res.CPU, float64(res.PeakRSS)/1e6, res.OtherLoad)
 				if res.SendErrors > 0 {
 					logf("  warning: sensesim could not send %d datagrams", res.SendErrors)
@@ -406,6 +425,9 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 		ceiling := base * benchharness.MemoryLimitPercent / 100
 		logf("overload: senseops at %g/s for %s, then %g/s for %s", 2*l.Rate, o.overloadHigh, l.Rate, o.overloadLow)
 		res, err := runner.Overload(ctx, ref, 2*l.Rate, l.Rate, o.overloadHigh, o.overloadLow, ceiling)
+		if err == nil {
+			err = ctx.Err()
+		}
 		if err != nil {
 			return finish(fmt.Errorf("overload: %w", err))
 		}
@@ -415,7 +437,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 	if n := sink.Unrouted.Load(); n > 0 {
 		warn("the sink got %d requests for sessions that had ended (a collector still exporting after its step)", n)
 	}
-	return finish(nil)
+	return finish(ctx.Err())
 }
 
 // printConfig prints one system's collector config, as the benchmark

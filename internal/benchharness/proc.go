@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -330,6 +331,55 @@ func SetNice(n int) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// AllowedCPUs returns the CPUs this process may run on (Cpus_allowed_list
+// of /proc/self/status): its affinity, narrowed by a cgroup cpuset (a
+// container's --cpuset-cpus) or by taskset, and without offline CPUs.
+func AllowedCPUs() ([]int, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return ParseCPUList(v)
+		}
+	}
+	return nil, errors.New("status: no Cpus_allowed_list line")
+}
+
+// ParseCPUList parses a kernel CPU list ("0-3,6,8-9") into the sorted CPU
+// numbers.
+func ParseCPUList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err1 := strconv.Atoi(lo)
+		b := a
+		var err2 error
+		if isRange {
+			b, err2 = strconv.Atoi(hi)
+		}
+		if err := errors.Join(err1, err2); err != nil || a < 0 || b < a {
+			return nil, fmt.Errorf("cpu list %q: bad part %q", s, part)
+		}
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+// PinCPUs picks the collector's CPU and sensesim's (and the harness's) from
+// the CPUs the harness may use: the first two. ok is false with fewer than
+// two.
+func PinCPUs(allowed []int) (collector, generator int, ok bool) {
+	if len(allowed) < 2 {
+		return 0, 0, false
+	}
+	return allowed[0], allowed[1], true
 }
 
 // CPUTimes are one CPU's times from /proc/stat.

@@ -153,3 +153,55 @@ func TestInstallCopy(t *testing.T) {
 	_, err = InstallCopy(filepath.Join(dir, "missing"), t.TempDir())
 	assert.Error(t, err)
 }
+
+func TestParseCPUList(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []int
+		bad  bool
+	}{
+		{in: "0-1", want: []int{0, 1}},
+		{in: "0", want: []int{0}},
+		{in: "2-3,6,8-9\n", want: []int{2, 3, 6, 8, 9}},
+		{in: "5,1", want: []int{1, 5}},
+		{in: "", bad: true},
+		{in: "3-1", bad: true},
+		{in: "a", bad: true},
+	} {
+		got, err := ParseCPUList(tc.in)
+		if tc.bad {
+			assert.Error(t, err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+	// This process's CPUs parse.
+	cpus, err := AllowedCPUs()
+	require.NoError(t, err)
+	assert.NotEmpty(t, cpus)
+}
+
+// The collector and sensesim go on the first two CPUs this process may
+// use, which a cgroup cpuset (docker --cpuset-cpus) or taskset narrows: not
+// on CPUs 0 and 1 regardless (taskset -c 0 fails outside the set).
+func TestPinCPUs(t *testing.T) {
+	for _, tc := range []struct {
+		allowed   []int
+		coll, gen int
+		ok        bool
+	}{
+		{[]int{0, 1}, 0, 1, true},
+		{[]int{0, 1, 2, 3}, 0, 1, true},
+		{[]int{4, 5, 6, 7}, 4, 5, true},
+		{[]int{1, 3}, 1, 3, true},
+		{[]int{2}, 0, 0, false},
+		{nil, 0, 0, false},
+	} {
+		c, g, ok := PinCPUs(tc.allowed)
+		assert.Equal(t, tc.ok, ok, "%v", tc.allowed)
+		if ok {
+			assert.Equal(t, []int{tc.coll, tc.gen}, []int{c, g}, "%v", tc.allowed)
+		}
+	}
+}

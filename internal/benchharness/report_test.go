@@ -140,3 +140,58 @@ func TestWriteJSON(t *testing.T) {
 	}, got.Lossless)
 	assert.Len(t, got.Targets, 9)
 }
+
+// A record the memory_limiter refuses is counted twice in the internal
+// metrics: by the processor (refused) and by the receiver, to which the
+// refusal returns (refused or failed). The overload check must count it
+// once, or half the loss counted passes as all of it.
+func TestCountedByCollector(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		drops []Counter
+		want  int64
+	}{
+		{"kernel drops only", []Counter{
+			{Name: "otelcol_receiver_qliksense_events_datagrams_rejected", Labels: `reason="receive_buffer_full"`, Value: 1000},
+		}, 1000},
+		{"memory_limiter refusals count once", []Counter{
+			{Name: "otelcol_processor_memory_limiter_refused_log_records", Labels: `processor="memory_limiter"`, Value: 500},
+			{Name: "otelcol_receiver_qliksense_events_datagrams_rejected", Labels: `reason="receive_buffer_full"`, Value: 1000},
+			{Name: "otelcol_receiver_refused_log_records", Labels: `receiver="qliksense_events"`, Value: 300},
+			{Name: "otelcol_receiver_failed_log_records", Labels: `receiver="qliksense_events"`, Value: 200},
+		}, 1500},
+		{"after the batch processor: failed exports", []Counter{
+			{Name: "otelcol_exporter_enqueue_failed_log_records", Labels: `exporter="otlp_http"`, Value: 40},
+			{Name: "otelcol_exporter_send_failed_log_records", Labels: `exporter="otlp_http"`, Value: 60},
+		}, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &OverloadResult{Drops: tc.drops}
+			assert.Equal(t, tc.want, o.CountedByCollector())
+		})
+	}
+
+	// The verdict: 1,000 lost, 500 of them counted (the receiver's refusals
+	// repeat the memory_limiter's 500) fails.
+	r := testReport()
+	r.Overload.SentHigh, r.Overload.SentLow, r.Overload.Delivered = 10000, 0, 9000
+	r.Overload.Drops = []Counter{
+		{Name: "otelcol_processor_memory_limiter_refused_log_records", Value: 500},
+		{Name: "otelcol_receiver_refused_log_records", Value: 500},
+	}
+	v := r.Verdicts()[7]
+	assert.Equal(t, "lost 1000, counted 500 (kernel socket drops 300000)", v.Measured)
+	assert.Equal(t, "FAIL", v.Result)
+}
+
+func TestRatioVerdictUpperBound(t *testing.T) {
+	r := testReport()
+	r.Steps[3] = step("stock", 20000, 0)
+	r.Steps[5] = step("stock", 80000, 0) // stock never lost; senseops lost at 160,000
+	v := r.Verdicts()[0]
+	assert.Equal(t, "≤ 1.0× (80,000 vs ≥ 80,000 (lossless at every rate run))", v.Measured)
+	assert.Equal(t, "FAIL", v.Result)
+	var b bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&b))
+	assert.Contains(t, b.String(), "ratio senseops ÷ stock: ≤ 1.0×\n")
+}

@@ -30,9 +30,13 @@ type Runner struct {
 	CollectorCPU string // CPU list for the collector, e.g. "0"
 	GeneratorCPU string // CPU list for sensesim, e.g. "1"
 	// Nice is the path of nice, GeneratorNice the niceness sensesim runs at
-	// (0: unchanged).
+	// and HarnessNice the one this process runs at (0: unchanged). Children
+	// inherit the harness's niceness and nice's -n is relative to it, so
+	// sensesim is started with the difference and the collector with
+	// -HarnessNice: back at the default.
 	Nice          string
 	GeneratorNice int
+	HarnessNice   int
 
 	Window   time.Duration // how long sensesim sends per step
 	Seed     uint64
@@ -92,14 +96,26 @@ func (r *Runner) pinned(cpu string, argv ...string) *exec.Cmd {
 	return exec.Command(argv[0], argv[1:]...)
 }
 
-// generator is the command line of sensesim: pinned, and at GeneratorNice
-// when it is set.
-func (r *Runner) generator(argv ...string) *exec.Cmd {
-	cmd := r.pinned(r.GeneratorCPU, argv...)
-	if r.GeneratorNice != 0 && r.Nice != "" {
-		cmd = exec.Command(r.Nice, append([]string{"-n", strconv.Itoa(r.GeneratorNice)}, cmd.Args...)...)
+// reniced runs cmd at the harness's niceness plus adjust (nice -n is
+// relative).
+func (r *Runner) reniced(adjust int, cmd *exec.Cmd) *exec.Cmd {
+	if adjust == 0 || r.Nice == "" {
+		return cmd
 	}
-	return cmd
+	return exec.Command(r.Nice, append([]string{"-n", strconv.Itoa(adjust)}, cmd.Args...)...)
+}
+
+// generator is the command line of sensesim: pinned to GeneratorCPU, at
+// GeneratorNice.
+func (r *Runner) generator(argv ...string) *exec.Cmd {
+	return r.reniced(r.GeneratorNice-r.HarnessNice, r.pinned(r.GeneratorCPU, argv...))
+}
+
+// collectorCmd is the command line of the collector: pinned to
+// CollectorCPU, at the default niceness whatever the harness's. nice and
+// taskset exec it, so the process's PID is the collector's.
+func (r *Runner) collectorCmd(argv ...string) *exec.Cmd {
+	return r.reniced(-r.HarnessNice, r.pinned(r.CollectorCPU, argv...))
 }
 
 // startCollector writes sys's config for sess and starts the collector
@@ -121,8 +137,7 @@ func (r *Runner) startCollector(ctx context.Context, sys *System, sess *Session)
 		return nil, err
 	}
 	c := &collectorProc{udpPort: udpPort, metricsPort: metricsPort, logs: newCapBuffer(), done: make(chan struct{})}
-	// taskset execs the collector, so the PID is the collector's.
-	c.cmd = r.pinned(r.CollectorCPU, r.Collector, "--config="+cfgPath)
+	c.cmd = r.collectorCmd(r.Collector, "--config="+cfgPath)
 	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
 	// Own process group: a Ctrl-C meant for the harness does not reach the
 	// collector directly (the harness stops it and still reports); killed
@@ -378,6 +393,12 @@ func (r *Runner) RunStep(ctx context.Context, sys *System, rate float64) (RunRes
 		return RunResult{}, nil, err
 	}
 	r.drain(ctx, sess, sum.Sent, sendEnd)
+	if err := ctx.Err(); err != nil {
+		// Interrupted: the drain (or sensesim, on the terminal's Ctrl-C) was
+		// cut short, so the counts are not the step's.
+		smp.stop()
+		return RunResult{}, nil, err
+	}
 	if err := c.exited(); err != nil {
 		smp.stop()
 		return RunResult{}, nil, fmt.Errorf("%s collector %w", sys.Name, err)
@@ -563,6 +584,9 @@ func (r *Runner) Overload(ctx context.Context, sys *System, high, low float64, h
 	}
 	r.drain(ctx, sess, hi.Sent+lo.Sent, sendEnd)
 	samples := smp.stop()
+	if err := ctx.Err(); err != nil {
+		return res, err // interrupted: the counts are not the phase's
+	}
 	if err := c.exited(); err != nil {
 		return res, fmt.Errorf("%s collector %w", sys.Name, err)
 	}

@@ -238,18 +238,24 @@ func (s *Sink) readBody(r *http.Request, buf *bytes.Buffer, ss *Session) (int64,
 	if _, err := buf.ReadFrom(body); err != nil {
 		return 0, err
 	}
+	// Check and record the body in one step, so a copy that arrives while
+	// this one is still being counted is a duplicate too. Counting depends
+	// on the bytes alone: a body that fails to count is forgotten again.
 	h := maphash.Bytes(hashSeed, buf.Bytes())
 	ss.seenMu.Lock()
 	_, dup := ss.seen[h]
+	if !dup {
+		ss.seen[h] = struct{}{}
+	}
 	ss.seenMu.Unlock()
 	if dup {
 		ss.duplicates.Add(1)
 		return 0, nil
 	}
 	n, err := ss.count(r, buf.Bytes())
-	if err == nil {
+	if err != nil {
 		ss.seenMu.Lock()
-		ss.seen[h] = struct{}{}
+		delete(ss.seen, h)
 		ss.seenMu.Unlock()
 	}
 	return n, err

@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +196,37 @@ func TestSinkCountsOTLPRequests(t *testing.T) {
 	resp, _ = post(t, sink.LogsURL(a), "application/x-protobuf", "", data)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.EqualValues(t, 1, sink.Unrouted.Load())
+}
+
+// A retry that arrives while the sink is still counting the first copy
+// (an exporter that timed out on a busy sink) is a duplicate too: the
+// check and the record of a body's hash are one step.
+func TestSinkCountsConcurrentCopiesOnce(t *testing.T) {
+	sink, err := NewSink()
+	require.NoError(t, err)
+	defer sink.Close()
+	data := marshal(t, testLogs(rand.New(rand.NewPCG(5, 6)), 4, 4, 2000, time.Now()))
+	n, err := CountLogRecords(data, nil)
+	require.NoError(t, err)
+
+	for round := range 5 {
+		ss := sink.NewSession(round%2 == 1)
+		const copies = 16
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range copies {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodPost, "/"+ss.id+"/v1/logs", bytes.NewReader(data))
+				req.Header.Set("Content-Type", "application/x-protobuf")
+				<-start
+				sink.ServeHTTP(httptest.NewRecorder(), req)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		assert.Equal(t, n, ss.Records(), "round %d", round)
+		assert.EqualValues(t, copies-1, ss.Duplicates(), "round %d", round)
+	}
 }

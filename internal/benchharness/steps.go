@@ -48,7 +48,7 @@ type RunResult struct {
 	SinkDuplicates int64         `json:"sink_duplicate_requests"`
 	SinkMaxHandle  time.Duration `json:"sink_max_handle_ns"`
 
-	// OtherLoad is the use of the collector's core (CPU 0) by everything
+	// OtherLoad is the use of the collector's core (the CPU it is pinned to) by everything
 	// else during the run - other processes, interrupts, hypervisor steal -
 	// in % of the core. It is what a shared machine took from the collector.
 	OtherLoad float64 `json:"other_load_percent"`
@@ -173,11 +173,14 @@ func (s *Stepper) Record(st Step) {
 // Active says whether system should run the next rate.
 func (s *Stepper) Active(system string) bool { return s.lossy[system] < StopAfter }
 
-// HighestLossless returns the top step of the lossless prefix of a
-// system's steps (in rate order): the step up to which every step was
-// lossless. ok is false when even the lowest rate lost; atTop is true when
-// every step was lossless (the true limit is then higher than measured).
-// Its EffectiveRate is the lossless rate.
+// HighestLossless returns the step of the lossless prefix of a system's
+// steps (in rate order: the steps up to the first lossy one) with the
+// highest EffectiveRate, the lossless rate. That is the prefix's top step
+// unless sensesim fell short there: above what it can send, the achieved
+// rate varies from step to step, and a higher step may have reached less
+// than a lower one (ties go to the higher step). ok is false when even the
+// lowest rate lost; atTop is true when every step was lossless (the true
+// limit is then higher than measured).
 func HighestLossless(steps []Step) (top Step, ok, atTop bool) {
 	sorted := append([]Step(nil), steps...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Rate < sorted[j].Rate })
@@ -185,7 +188,9 @@ func HighestLossless(steps []Step) (top Step, ok, atTop bool) {
 		if !st.Lossless() {
 			return top, i > 0, false
 		}
-		top = st
+		if i == 0 || st.EffectiveRate() >= top.EffectiveRate() {
+			top = st
+		}
 	}
 	return top, len(sorted) > 0, len(sorted) > 0
 }

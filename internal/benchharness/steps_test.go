@@ -91,6 +91,37 @@ func TestHighestLossless(t *testing.T) {
 	assert.Equal(t, 120000.0, top.Rate)
 }
 
+// Above what one sensesim can send the achieved rate varies from step to
+// step: the highest lossless rate is the most any lossless step of the
+// prefix achieved, not what its top step happened to achieve.
+func TestHighestLosslessGeneratorLimited(t *testing.T) {
+	limited := func(rate, achieved float64, loss float64) Step {
+		sent := int64(achieved * 10)
+		return NewStep("a", rate, []RunResult{{Sent: sent, Delivered: sent - int64(loss/100*float64(sent)), SendRate: achieved}})
+	}
+	for _, tc := range []struct {
+		name     string
+		steps    []Step
+		wantRate float64 // EffectiveRate
+		wantStep float64
+		atTop    bool
+	}{
+		{"top achieved less", []Step{step("a", 80000, 0), limited(120000, 86000, 0), limited(160000, 79000, 0), limited(200000, 84000, 2)},
+			86000, 120000, false},
+		{"top achieved the most", []Step{step("a", 80000, 0), limited(120000, 84000, 0), limited(160000, 86000, 0)}, 86000, 160000, true},
+		{"the lossy step's rate does not count", []Step{step("a", 80000, 0), limited(120000, 83000, 0), limited(160000, 90000, 1)}, 83000, 120000, false},
+		{"a limited step below a requested rate", []Step{step("a", 80000, 0), limited(120000, 78000, 0)}, 80000, 80000, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			top, ok, atTop := HighestLossless(tc.steps)
+			require.True(t, ok)
+			assert.Equal(t, tc.wantRate, top.EffectiveRate())
+			assert.Equal(t, tc.wantStep, top.Rate)
+			assert.Equal(t, tc.atTop, atTop)
+		})
+	}
+}
+
 func TestRatio(t *testing.T) {
 	r, b := Ratio(Lossless{Rate: 160000}, Lossless{Rate: 20000})
 	assert.Equal(t, 8.0, r)
@@ -103,6 +134,11 @@ func TestRatio(t *testing.T) {
 	assert.Equal(t, "≥", b)
 	_, b = Ratio(Lossless{None: true, Lowest: 5000}, Lossless{Rate: 5000})
 	assert.Equal(t, "n/a", b)
+	// The comparison never lost: its limit is above its top rate, so the
+	// ratio is at most what was measured.
+	r, b = Ratio(Lossless{Rate: 20000}, Lossless{Rate: 40000, AtTop: true})
+	assert.Equal(t, 0.5, r)
+	assert.Equal(t, "≤", b)
 }
 
 func TestParseRates(t *testing.T) {

@@ -263,7 +263,9 @@ processors:
 // every datagram is one log; it skips the line splitter), so the baseline is
 // the stock receiver at its best, not at its slowest. It has no
 // receive-buffer option: its socket gets the kernel's default
-// (net.core.rmem_default).
+// (net.core.rmem_default). batch keeps its defaults but sends at most
+// send_batch_size records at once: without send_batch_max_size a request
+// can outgrow the exporter's queue (8,192 records), which drops it whole.
 func StockSystem() *System {
 	s := &System{
 		Name:        "stock",
@@ -293,7 +295,10 @@ func StockSystem() *System {
         on_error: send_quiet
 
 processors:
-  batch: {}
+  # The defaults (send_batch_size 8192), with requests bounded at that size:
+  # unbounded, a batch can exceed the exporter's queue of 8,192 records,
+  # which refuses it whole.
+  batch: {send_batch_max_size: 8192}
 
 `+telemetryAndExporter+`  pipelines:
     logs:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/senseops/senseops-collector/internal/citest"
 	"github.com/senseops/senseops-collector/internal/sensesim"
@@ -146,6 +147,46 @@ func TestConfigsValidateWithBinary(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 			out, err := exec.Command(bin, "validate", "--config="+path).CombinedOutput()
 			require.NoError(t, err, "%s\n%s", out, cfg)
+		})
+	}
+}
+
+// The exporter refuses a request larger than its whole queue (items), even
+// with block_on_overflow, and the batch processor then drops the batch. A
+// batch with no send_batch_max_size is unbounded: send_batch_size plus what
+// the last ConsumeLogs added (udp_log hands on up to 100 entries at a
+// time), so the stock pipeline lost whole batches of ~8,192 records as soon
+// as it ran above ~41,000 records/s (8,192 in the 200 ms timeout).
+func TestBatchRequestsFitTheExporterQueue(t *testing.T) {
+	c := Components(ParseComponents(componentsOutput))
+	c["processors"]["log_categorization"] = "x"
+	for _, sys := range []*System{SenseOpsSystem(c), StockSystem()} {
+		t.Run(sys.Name, func(t *testing.T) {
+			var cfg struct {
+				Processors struct {
+					Batch struct {
+						Size    int `yaml:"send_batch_size"`
+						MaxSize int `yaml:"send_batch_max_size"`
+					} `yaml:"batch"`
+				} `yaml:"processors"`
+				Exporters struct {
+					OTLP struct {
+						Queue struct {
+							Sizer string `yaml:"sizer"`
+							Size  int    `yaml:"queue_size"`
+						} `yaml:"sending_queue"`
+					} `yaml:"otlp_http"`
+				} `yaml:"exporters"`
+			}
+			require.NoError(t, yaml.Unmarshal([]byte(sys.Config(ConfigParams{UDPPort: 1, MetricsPort: 2, LogsURL: "http://x/v1/logs"})), &cfg))
+			require.Equal(t, "items", cfg.Exporters.OTLP.Queue.Sizer)
+			b := cfg.Processors.Batch
+			assert.Positive(t, b.MaxSize, "send_batch_max_size must bound the requests")
+			assert.LessOrEqual(t, b.MaxSize, cfg.Exporters.OTLP.Queue.Size)
+			if b.Size == 0 {
+				b.Size = 8192 // the batch processor's default
+			}
+			assert.LessOrEqual(t, b.Size, b.MaxSize)
 		})
 	}
 }
