@@ -26,8 +26,17 @@ type AppNames struct {
 	done   chan struct{}
 }
 
-// NewAppNames prepares a cache that reads client's app list every interval.
+// DefaultAppNamesTimeout bounds a read of the app list when no timeout is
+// given (scraperhelper's timeout 0 means none; the app list still needs one,
+// or a hung repository would hold up the collector's start).
+const DefaultAppNamesTimeout = 30 * time.Second
+
+// NewAppNames prepares a cache that reads client's app list every interval,
+// each read bounded by timeout (DefaultAppNamesTimeout when not positive).
 func NewAppNames(client *Client, interval, timeout time.Duration, logger *zap.Logger) *AppNames {
+	if timeout <= 0 {
+		timeout = DefaultAppNamesTimeout
+	}
 	return &AppNames{client: client, interval: interval, timeout: timeout, logger: logger, names: map[string]string{}}
 }
 

@@ -1,6 +1,8 @@
 package senseapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -16,6 +18,8 @@ import (
 // maxBody bounds how much of a response is read: a healthcheck is about
 // 1 KiB, a session list or app list of a large site a few MiB.
 const maxBody = 64 << 20
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Client calls one Sense server's APIs.
 type Client struct {
@@ -119,7 +123,11 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 			Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
 	body := &io.LimitedReader{R: resp.Body, N: maxBody}
-	if err := json.NewDecoder(body).Decode(into); err != nil {
+	br := bufio.NewReader(body)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, utf8BOM) {
+		_, _ = br.Discard(3) // .NET services may start UTF-8 with a byte order mark
+	}
+	if err := json.NewDecoder(br).Decode(into); err != nil {
 		if k := classify(u.String(), err); k.Kind == KindTimeout {
 			return k
 		}

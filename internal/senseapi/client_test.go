@@ -180,9 +180,9 @@ func TestConnectionConfigValidate(t *testing.T) {
 }
 
 // TestHealthcheckNumberForms: JSON does not tell 3 from 3.0 or 3e0, and a
-// JavaScript or .NET serializer may write any of them; the counts and
-// counters read the number, not its spelling. Text where a number belongs
-// is still malformed.
+// JavaScript or .NET serializer may write any of them, or "3"; the counts
+// and counters read the number, not its spelling. A value that is no number
+// costs only its own field.
 func TestHealthcheckNumberForms(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -203,14 +203,24 @@ func TestHealthcheckNumberForms(t *testing.T) {
 			assert.Equal(t, int64(9007199254740993), int64(h.Apps.Calls))
 		}, ""},
 		{"null counts", `{"users":{"active":null,"total":6}}`, func(t *testing.T, h *Health) {
-			assert.Equal(t, int64(0), int64(h.Users.Active))
+			assert.False(t, h.Has("users.active"), "null is left out, not read as 0")
 			assert.Equal(t, int64(6), int64(h.Users.Total))
 		}, ""},
 		{"unknown fields", `{"cache":{"hits":1,"misses":{"x":[1]}},"extra":true}`, func(t *testing.T, h *Health) {
 			assert.Equal(t, int64(1), int64(h.Cache.Hits))
 		}, ""},
-		{"text count", `{"session":{"active":"three"}}`, nil, KindBadJSON},
-		{"out of range", `{"apps":{"calls":1e300}}`, nil, KindBadJSON},
+		{"text count", `{"session":{"active":"three","total":9}}`, func(t *testing.T, h *Health) {
+			assert.False(t, h.Has("session.active"))
+			assert.Equal(t, []string{"session.active"}, h.Unreadable)
+			assert.Equal(t, int64(9), int64(h.Session.Total), "the rest of the body is kept")
+		}, ""},
+		{"count as text", `{"session":{"active":"3"}}`, func(t *testing.T, h *Health) {
+			assert.Equal(t, int64(3), int64(h.Session.Active))
+		}, ""},
+		{"out of range", `{"apps":{"calls":1e300,"selections":2}}`, func(t *testing.T, h *Health) {
+			assert.False(t, h.Has("apps.calls"))
+			assert.Equal(t, int64(2), int64(h.Apps.Selections))
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

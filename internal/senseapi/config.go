@@ -1,6 +1,7 @@
 package senseapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,14 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
+	"golang.org/x/net/http/httpguts"
 )
 
 // DefaultUserHeader is the identity Sense's APIs act as: the repository's
@@ -59,10 +63,114 @@ func (c *ConnectionConfig) Validate(prefix string) error {
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") && c.TLS.CertPem == "" && c.TLS.KeyPem == "" {
 		errs = append(errs, fmt.Errorf("%stls: cert_file and key_file go together (Sense requires a client certificate)", prefix))
 	}
-	if c.KeyPassphrase != "" && c.TLS.KeyFile == "" {
+	if c.KeyPassphrase != "" && c.TLS.KeyFile == "" && c.TLS.KeyPem == "" {
 		errs = append(errs, fmt.Errorf("%skey_passphrase: set but tls.key_file is not", prefix))
 	}
+	if _, err := canonicalHeaders(c.Headers, prefix); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// canonicalHeaders returns headers keyed by their canonical names
+// (x-qlik-user and X-Qlik-User are one header) and checks names and values;
+// errors name the field under prefix. When a name is spelled two ways, the
+// spelling that is not the untouched default wins: the default map holds
+// X-Qlik-User, and a user who writes x-qlik-user means to replace it.
+// Other names spelled twice are an error.
+func canonicalHeaders(headers map[string]configopaque.String, prefix string) (map[string]configopaque.String, error) {
+	var errs []error
+	out := make(map[string]configopaque.String, len(headers))
+	spelled := make(map[string]string, len(headers))
+	isDefault := func(name string, v configopaque.String) bool {
+		return name == userHeader && v == DefaultUserHeader
+	}
+	names := make([]string, 0, len(headers))
+	for name := range headers {
+		names = append(names, name)
+	}
+	sort.Strings(names) // errors in a stable order
+	for _, name := range names {
+		value := headers[name]
+		if !httpguts.ValidHeaderFieldName(name) {
+			errs = append(errs, fmt.Errorf("%sheaders: %q is not a valid header name", prefix, name))
+			continue
+		}
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		if !httpguts.ValidHeaderFieldValue(string(value)) {
+			errs = append(errs, fmt.Errorf("%sheaders.%s: the value has a line break or control character", prefix, name))
+			continue
+		}
+		if key == userHeader && value != "" {
+			if err := checkUserHeader(string(value)); err != nil {
+				errs = append(errs, fmt.Errorf("%sheaders.%s: %w", prefix, name, err))
+				continue
+			}
+		}
+		if other, dup := spelled[key]; dup {
+			switch {
+			case isDefault(other, headers[other]):
+			case isDefault(name, value):
+				continue
+			default:
+				errs = append(errs, fmt.Errorf("%sheaders: %q and %q are the same header (names are case-insensitive); keep one", prefix, other, name))
+				continue
+			}
+		}
+		spelled[key] = name
+		out[key] = value
+	}
+	return out, errors.Join(errs...)
+}
+
+// userHeader is the header that tells Sense whom a request acts for.
+const userHeader = "X-Qlik-User"
+
+// checkUserHeader checks an X-Qlik-User value has Sense's form,
+// "UserDirectory=<directory>; UserId=<user id>" (keys in any case and
+// order, spaces optional).
+func checkUserHeader(v string) error {
+	var dir, id bool
+	for _, part := range strings.Split(v, ";") {
+		key, value, ok := strings.Cut(part, "=")
+		if !ok {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			break
+		}
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "userdirectory":
+			dir = strings.TrimSpace(value) != ""
+		case "userid":
+			id = strings.TrimSpace(value) != ""
+		}
+	}
+	if !dir || !id {
+		return fmt.Errorf("%q is not in the form \"UserDirectory=<directory>; UserId=<user id>\" (e.g. %q)", v, DefaultUserHeader)
+	}
+	return nil
+}
+
+// ValidateBaseEndpoint is ValidateEndpoint for a server's base URL, to which
+// the API paths are added: it also refuses a query and a path that already
+// holds one of apiPaths (e.g. /engine/healthcheck, as Butler SOS's docs
+// write the healthcheck URL), which would be requested twice over.
+func ValidateBaseEndpoint(field, endpoint string, apiPaths ...string) error {
+	if err := ValidateEndpoint(field, endpoint); err != nil {
+		return err
+	}
+	u, _ := url.Parse(endpoint)
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%s: %q has a query or fragment; give the server's base URL, e.g. %s://%s", field, endpoint, u.Scheme, u.Host)
+	}
+	p := "/" + strings.ToLower(strings.Trim(u.Path, "/")) + "/"
+	for _, api := range apiPaths {
+		if strings.Contains(p, strings.ToLower(strings.TrimRight(api, "/"))+"/") {
+			return fmt.Errorf("%s: %q includes the API path %s; give the server's base URL, e.g. %s://%s (the path is added per request)", field, endpoint, api, u.Scheme, u.Host)
+		}
+	}
+	return nil
 }
 
 // ValidateEndpoint checks an https URL with a host; errors name the field.
@@ -88,11 +196,18 @@ func ValidateEndpoint(field, endpoint string) error {
 func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, set component.TelemetrySettings) (*http.Client, error) {
 	hc := confighttp.NewDefaultClientConfig()
 	hc.TLS = c.TLS
-	for name, value := range c.Headers {
-		hc.Headers.Set(name, value)
+	inlineBOMFiles(&hc.TLS)
+	headers, err := canonicalHeaders(c.Headers, "")
+	if err != nil {
+		return nil, err
+	}
+	for name, value := range headers {
+		if value != "" { // an empty value sends no header (e.g. no X-Qlik-User)
+			hc.Headers.Set(name, value)
+		}
 	}
 	if c.KeyPassphrase != "" {
-		keyPEM, err := decryptKey(c.TLS.KeyFile, string(c.KeyPassphrase))
+		keyPEM, err := decryptKey(c.TLS.KeyFile, []byte(c.TLS.KeyPem), string(c.KeyPassphrase))
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +226,27 @@ func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, 
 		return nil, err
 	}
 	return client, nil
+}
+
+// inlineBOMFiles reads a certificate or key file that starts with a UTF-8
+// byte order mark (as Windows editors may save it), which Go's PEM reader
+// does not take, into the matching *_pem setting without the mark. Such a
+// file is read once, at start, even with reload_interval.
+func inlineBOMFiles(t *configtls.ClientConfig) {
+	for _, f := range []struct {
+		file *string
+		pem  *configopaque.String
+	}{{&t.CAFile, &t.CAPem}, {&t.CertFile, &t.CertPem}, {&t.KeyFile, &t.KeyPem}} {
+		if *f.file == "" || *f.pem != "" {
+			continue
+		}
+		raw, err := os.ReadFile(*f.file)
+		if err != nil || !bytes.HasPrefix(raw, utf8BOM) {
+			continue // configtls reports unreadable files
+		}
+		*f.pem = configopaque.String(raw[len(utf8BOM):])
+		*f.file = ""
+	}
 }
 
 // explainTLS finds which certificate file keeps the client from being built,
@@ -147,8 +283,7 @@ func explainTLS(t configtls.ClientConfig, keyFile string) error {
 	if key == nil {
 		return fmt.Errorf("tls.key_file: %q holds no PEM private key (expected the QMC export's client_key.pem)", keyFile)
 	}
-	//nolint:staticcheck // legacy PEM encryption is what the QMC export uses
-	if x509.IsEncryptedPEMBlock(key) {
+	if isEncryptedKey(key) {
 		return fmt.Errorf("tls.key_file: %q is encrypted: set key_passphrase to the password given at export", keyFile)
 	}
 	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
@@ -168,29 +303,6 @@ func pemBlock(raw []byte, wanted func(string) bool) *pem.Block {
 			return block
 		}
 	}
-}
-
-// decryptKey reads a legacy encrypted PEM key (as the QMC writes when a
-// password is given on export) and returns it unencrypted.
-func decryptKey(path, passphrase string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("tls.key_file: %w", err)
-	}
-	block, _ := pem.Decode(raw)
-	if block == nil {
-		return nil, fmt.Errorf("tls.key_file: %q holds no PEM block", path)
-	}
-	//nolint:staticcheck // legacy PEM encryption is what the QMC export uses; Go reads it only through this call.
-	if !x509.IsEncryptedPEMBlock(block) {
-		return raw, nil
-	}
-	//nolint:staticcheck // see above
-	der, err := x509.DecryptPEMBlock(block, []byte(passphrase))
-	if err != nil {
-		return nil, fmt.Errorf("key_passphrase: cannot decrypt %q: %w", path, err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der}), nil
 }
 
 // HostOf returns the host name of an endpoint URL, without port.

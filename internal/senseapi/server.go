@@ -3,6 +3,7 @@ package senseapi
 import (
 	"errors"
 	"fmt"
+	"net/textproto"
 
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
@@ -34,12 +35,23 @@ func (c ConnectionConfig) For(s *ServerConfig) ConnectionConfig {
 		c.KeyPassphrase = s.KeyPassphrase
 	}
 	if len(s.Headers) > 0 {
+		// Names are case-insensitive: the server's X-QLIK-USER replaces the
+		// shared x-qlik-user. Invalid headers are kept as they are for
+		// Validate to name.
 		merged := make(map[string]configopaque.String, len(c.Headers)+len(s.Headers))
-		for k, v := range c.Headers {
+		shared, err := canonicalHeaders(c.Headers, "")
+		if err != nil {
+			shared = c.Headers
+		}
+		for k, v := range shared {
 			merged[k] = v
 		}
-		for k, v := range s.Headers {
-			merged[k] = v
+		own, err := canonicalHeaders(s.Headers, "")
+		if err != nil {
+			own = s.Headers
+		}
+		for k, v := range own {
+			merged[textproto.CanonicalMIMEHeaderKey(k)] = v
 		}
 		c.Headers = merged
 	}
@@ -47,9 +59,10 @@ func (c ConnectionConfig) For(s *ServerConfig) ConnectionConfig {
 }
 
 // ValidateServers checks the shared connection and every server (name set
-// and unique, endpoint, own certificates, tags); errors name the field.
-// server(i) returns the i-th of n servers.
-func ValidateServers(shared ConnectionConfig, n int, server func(i int) *ServerConfig) error {
+// and unique, endpoint, own certificates, headers, tags); errors name the
+// field. server(i) returns the i-th of n servers; an endpoint must not
+// already hold one of apiPaths (see ValidateBaseEndpoint).
+func ValidateServers(shared ConnectionConfig, n int, server func(i int) *ServerConfig, apiPaths ...string) error {
 	var errs []error
 	if n == 0 {
 		errs = append(errs, errors.New("servers: at least one server is required"))
@@ -68,14 +81,18 @@ func ValidateServers(shared ConnectionConfig, n int, server func(i int) *ServerC
 		} else {
 			seen[s.Name] = i
 		}
-		if err := ValidateEndpoint(prefix+"endpoint", s.Endpoint); err != nil {
+		if err := ValidateBaseEndpoint(prefix+"endpoint", s.Endpoint, apiPaths...); err != nil {
 			errs = append(errs, err)
 		}
 		if s.TLS != nil || s.KeyPassphrase != "" {
 			c := shared.For(s)
+			c.Headers = nil // checked below, and the shared ones above
 			if err := c.Validate(prefix); err != nil {
 				errs = append(errs, err)
 			}
+		}
+		if _, err := canonicalHeaders(s.Headers, prefix); err != nil {
+			errs = append(errs, err)
 		}
 		for k := range s.Tags {
 			if k == "" {

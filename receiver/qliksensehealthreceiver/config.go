@@ -77,7 +77,7 @@ func (cfg *Config) appNamesConnection() senseapi.ConnectionConfig {
 // Validate checks the configuration and names every bad field.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i] }); err != nil {
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i] }, "/engine/healthcheck", "/engine"); err != nil {
 		errs = append(errs, err)
 	}
 	if cfg.MaxConcurrency < 1 {
@@ -85,7 +85,7 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.AppNames.Enabled {
 		if cfg.AppNames.Endpoint != "" {
-			if err := senseapi.ValidateEndpoint("app_names.endpoint", cfg.AppNames.Endpoint); err != nil {
+			if err := senseapi.ValidateBaseEndpoint("app_names.endpoint", cfg.AppNames.Endpoint, "/qrs"); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -95,6 +95,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.CollectionInterval <= 0 {
 		errs = append(errs, fmt.Errorf("collection_interval: must be positive, got %s", cfg.CollectionInterval))
+	}
+	if cfg.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: must not be negative (0 is no timeout), got %s", cfg.Timeout))
 	}
 	return errors.Join(errs...)
 }

@@ -69,8 +69,21 @@ func TestValidateNamesTheField(t *testing.T) {
 		}, []string{`servers[0].tls.ca_file: cannot read "/nonexistent/root.pem"`}},
 		{"passphrase without key", func(c *Config) { c.KeyPassphrase = "secret" }, []string{"key_passphrase: set but tls.key_file is not"}},
 		{"concurrency", func(c *Config) { c.MaxConcurrency = 0 }, []string{"max_concurrency:"}},
+		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, []string{"timeout: must not be negative"}},
 		{"app names endpoint", func(c *Config) { c.AppNames.Endpoint = "qs1:4242" }, []string{"app_names.endpoint:"}},
 		{"app names interval", func(c *Config) { c.AppNames.RefreshInterval = 0 }, []string{"app_names.refresh_interval:"}},
+		{"healthcheck URL as endpoint", func(c *Config) { c.Servers[0].Endpoint = "https://qs1:4747/engine/healthcheck/" },
+			[]string{`servers[0].endpoint: "https://qs1:4747/engine/healthcheck/" includes the API path /engine/healthcheck`}},
+		{"app list URL as app names endpoint", func(c *Config) { c.AppNames.Endpoint = "https://qs1:4242/qrs/app" },
+			[]string{"app_names.endpoint:", "includes the API path /qrs"}},
+		{"X-Qlik-User in DOMAIN\\user form", func(c *Config) { c.Headers = map[string]configopaque.String{"X-Qlik-User": `CORP\svc_monitor`} },
+			[]string{`headers.X-Qlik-User: "CORP\\svc_monitor" is not in the form`}},
+		{"per-server header spelled twice", func(c *Config) {
+			c.Servers[0].Headers = map[string]configopaque.String{"X-Extra": "1", "x-extra": "2"}
+		}, []string{`servers[0].headers: "X-Extra" and "x-extra" are the same header`}},
+		{"per-server X-Qlik-User form", func(c *Config) {
+			c.Servers[0].Headers = map[string]configopaque.String{"x-qlik-user": "sa_repository"}
+		}, []string{`servers[0].headers.x-qlik-user: "sa_repository" is not in the form`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

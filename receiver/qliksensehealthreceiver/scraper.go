@@ -3,6 +3,7 @@ package qliksensehealthreceiver // import "github.com/senseops/senseops-collecto
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/scraper/scrapererror"
+	"go.uber.org/zap"
 
 	"github.com/senseops/senseops-collector/internal/scrapegroup"
 	"github.com/senseops/senseops-collector/internal/senseapi"
@@ -30,6 +32,8 @@ type serverScraper struct {
 	mb     *metadata.MetricsBuilder
 	// errors counts failed scrapes by kind since the collector started.
 	errors map[senseapi.ErrorKind]int64
+	// unreadable is the last scrape's unreadable fields, comma-joined.
+	unreadable string
 }
 
 func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, names *appNamesHolder, shared *scrapegroup.Shared) *serverScraper {
@@ -75,7 +79,11 @@ func (s *serverScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 			fmt.Errorf("server %q (%s): %w", s.server.Name, s.server.Endpoint, err), 1)
 	}
 	s.record(now, health)
+	s.logUnreadable(health)
 	started, hasStart := health.StartTime()
+	if hasStart && started > int64(now) {
+		started = int64(now) // the engine's clock runs ahead: a point may not start after it ends
+	}
 	if hasStart {
 		s.mb.EmitForResource(metadata.WithResource(s.resource()), metadata.WithStartTimeOverride(pcommon.Timestamp(started)))
 	} else {
@@ -96,6 +104,23 @@ func (s *serverScraper) fetch(ctx context.Context) (*senseapi.Health, error) {
 	}
 	defer done()
 	return s.client.Healthcheck(ctx)
+}
+
+// logUnreadable warns about fields the engine sent that could not be read
+// (and so were left out), once each time the set of them changes, not on
+// every scrape.
+func (s *serverScraper) logUnreadable(h *senseapi.Health) {
+	fields := strings.Join(h.Unreadable, ",")
+	if fields == s.unreadable {
+		return
+	}
+	s.unreadable = fields
+	if fields == "" {
+		s.set.Logger.Info("The engine healthcheck is fully readable again", zap.String("server", s.server.Name))
+		return
+	}
+	s.set.Logger.Warn("Some fields of the engine healthcheck could not be read (not a number, negative, out of range or of the wrong type) and are left out; the rest is reported",
+		zap.String("server", s.server.Name), zap.String("endpoint", s.server.Endpoint), zap.Strings("fields", h.Unreadable))
 }
 
 func (s *serverScraper) recordErrors(now pcommon.Timestamp) {
@@ -122,41 +147,59 @@ func (s *serverScraper) resource() pcommon.Resource {
 
 func (s *serverScraper) record(now pcommon.Timestamp, h *senseapi.Health) {
 	mb := s.mb
-	if m := h.Mem; m != nil {
-		mb.RecordQliksenseEngineMemoryCommittedDataPoint(now, int64(m.Committed*bytesPerMB))
-		mb.RecordQliksenseEngineMemoryAllocatedDataPoint(now, int64(m.Allocated*bytesPerMB))
-		mb.RecordQliksenseEngineMemoryFreeDataPoint(now, int64(m.Free*bytesPerMB))
-		if m.TotalPhysical != nil {
-			mb.RecordQliksenseEngineMemoryPhysicalDataPoint(now, int64(*m.TotalPhysical*bytesPerMB))
+	// Each value is recorded only when the body had it and it was readable:
+	// a missing or null field is left out, never reported as 0.
+	count := func(field string, v senseapi.Count, rec func(pcommon.Timestamp, int64)) {
+		if h.Has(field) {
+			rec(now, int64(v))
 		}
 	}
-	if h.CPU != nil {
+	bytes := func(field string, megabytes float64, rec func(pcommon.Timestamp, int64)) {
+		if h.Has(field) {
+			rec(now, int64(megabytes*bytesPerMB))
+		}
+	}
+	docs := func(field string, ids []string, rec func(pcommon.Timestamp, int64)) {
+		if h.Has(field) {
+			rec(now, int64(len(ids)))
+		}
+	}
+	if m := h.Mem; m != nil {
+		bytes("mem.committed", m.Committed, mb.RecordQliksenseEngineMemoryCommittedDataPoint)
+		bytes("mem.allocated", m.Allocated, mb.RecordQliksenseEngineMemoryAllocatedDataPoint)
+		bytes("mem.free", m.Free, mb.RecordQliksenseEngineMemoryFreeDataPoint)
+		if m.TotalPhysical != nil {
+			bytes("mem.totalPhysical", *m.TotalPhysical, mb.RecordQliksenseEngineMemoryPhysicalDataPoint)
+		}
+	}
+	if h.CPU != nil && h.Has("cpu.total") {
 		mb.RecordQliksenseEngineCPUUtilizationDataPoint(now, h.CPU.Total/100)
 	}
 	if c := h.Session; c != nil {
-		mb.RecordQliksenseEngineSessionActiveDataPoint(now, int64(c.Active))
-		mb.RecordQliksenseEngineSessionCountDataPoint(now, int64(c.Total))
+		count("session.active", c.Active, mb.RecordQliksenseEngineSessionActiveDataPoint)
+		count("session.total", c.Total, mb.RecordQliksenseEngineSessionCountDataPoint)
 	}
 	if c := h.Users; c != nil {
-		mb.RecordQliksenseEngineUserActiveDataPoint(now, int64(c.Active))
-		mb.RecordQliksenseEngineUserCountDataPoint(now, int64(c.Total))
+		count("users.active", c.Active, mb.RecordQliksenseEngineUserActiveDataPoint)
+		count("users.total", c.Total, mb.RecordQliksenseEngineUserCountDataPoint)
 	}
 	if a := h.Apps; a != nil {
-		mb.RecordQliksenseEngineAppActiveDataPoint(now, int64(len(a.ActiveDocs)))
-		mb.RecordQliksenseEngineAppLoadedDataPoint(now, int64(len(a.LoadedDocs)))
-		mb.RecordQliksenseEngineAppInMemoryDataPoint(now, int64(len(a.InMemoryDocs)))
-		mb.RecordQliksenseEngineCallsDataPoint(now, int64(a.Calls))
-		mb.RecordQliksenseEngineSelectionsDataPoint(now, int64(a.Selections))
+		// The lists hold distinct ids (senseapi drops duplicates and empty ids).
+		docs("apps.active_docs", a.ActiveDocs, mb.RecordQliksenseEngineAppActiveDataPoint)
+		docs("apps.loaded_docs", a.LoadedDocs, mb.RecordQliksenseEngineAppLoadedDataPoint)
+		docs("apps.in_memory_docs", a.InMemoryDocs, mb.RecordQliksenseEngineAppInMemoryDataPoint)
+		count("apps.calls", a.Calls, mb.RecordQliksenseEngineCallsDataPoint)
+		count("apps.selections", a.Selections, mb.RecordQliksenseEngineSelectionsDataPoint)
 		if s.cfg.Metrics.QliksenseEngineAppStatus.Enabled {
 			s.recordApps(now, a)
 		}
 	}
 	if c := h.Cache; c != nil {
-		mb.RecordQliksenseEngineCacheHitsDataPoint(now, int64(c.Hits))
-		mb.RecordQliksenseEngineCacheLookupsDataPoint(now, int64(c.Lookups))
-		mb.RecordQliksenseEngineCacheAdditionsDataPoint(now, int64(c.Added))
-		mb.RecordQliksenseEngineCacheReplacementsDataPoint(now, int64(c.Replaced))
-		mb.RecordQliksenseEngineCacheAdditionSizeDataPoint(now, int64(c.BytesAdded))
+		count("cache.hits", c.Hits, mb.RecordQliksenseEngineCacheHitsDataPoint)
+		count("cache.lookups", c.Lookups, mb.RecordQliksenseEngineCacheLookupsDataPoint)
+		count("cache.added", c.Added, mb.RecordQliksenseEngineCacheAdditionsDataPoint)
+		count("cache.replaced", c.Replaced, mb.RecordQliksenseEngineCacheReplacementsDataPoint)
+		count("cache.bytes_added", c.BytesAdded, mb.RecordQliksenseEngineCacheAdditionSizeDataPoint)
 	}
 	if h.Saturated != nil {
 		saturated := int64(0)
@@ -169,7 +212,7 @@ func (s *serverScraper) record(now pcommon.Timestamp, h *senseapi.Health) {
 	if started, ok := h.StartTime(); ok {
 		startTime := time.Unix(0, started).UTC()
 		startText = startTime.Format(time.RFC3339)
-		mb.RecordQliksenseEngineUptimeDataPoint(now, now.AsTime().Sub(startTime).Seconds())
+		mb.RecordQliksenseEngineUptimeDataPoint(now, max(0, now.AsTime().Sub(startTime).Seconds()))
 	}
 	mb.RecordQliksenseEngineInfoDataPoint(now, 1, h.Version, startText)
 }

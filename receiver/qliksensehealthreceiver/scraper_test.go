@@ -30,6 +30,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func fakeSense(t *testing.T, healthFile string) (endpoint, caFile string) {
 	t.Helper()
 	health, err := os.ReadFile(filepath.Join("../../testdata/http", healthFile))
+	if os.IsNotExist(err) { // bodies of this receiver's own tests
+		health, err = os.ReadFile(filepath.Join("testdata", healthFile))
+	}
 	require.NoError(t, err)
 	apps, err := os.ReadFile("../../testdata/http/qrs-app-list-response-excerpt.json")
 	require.NoError(t, err)
@@ -63,7 +66,9 @@ func scrapeOnce(t *testing.T, cfg *Config) pmetric.Metrics {
 }
 
 func TestScrapeGolden(t *testing.T) {
-	for _, body := range []string{"engine-healthcheck-response", "engine-healthcheck-response-idle"} {
+	// engine-healthcheck-odd: an older engine that writes some numbers as text,
+	// nulls, negative values, duplicate and empty doc ids, and extra fields.
+	for _, body := range []string{"engine-healthcheck-response", "engine-healthcheck-response-idle", "engine-healthcheck-odd"} {
 		t.Run(body, func(t *testing.T) {
 			endpoint, ca := fakeSense(t, body+".json")
 			cfg := createDefaultConfig().(*Config)
@@ -168,6 +173,37 @@ func TestBodyEdgeCases(t *testing.T) {
 		{"not the healthcheck", `<html>Sign in</html>`,
 			map[string]float64{"qliksense.engine.up": 0, "qliksense.engine.scrape.errors": 1},
 			[]string{"qliksense.engine.info"}},
+		{"null body", `null`,
+			map[string]float64{"qliksense.engine.up": 0, "qliksense.engine.scrape.errors": 1},
+			[]string{"qliksense.engine.info"}},
+		{"a JSON error document", `{"error":"Forbidden","status":403}`,
+			map[string]float64{"qliksense.engine.up": 0, "qliksense.engine.scrape.errors": 1},
+			[]string{"qliksense.engine.info"}},
+		{"byte order mark", "\ufeff" + `{"version":"14.187.4","session":{"active":1,"total":2}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.session.count": 2},
+			nil},
+		{"doc lists with duplicates, nulls and empty ids count each app once", `{"version":"14.187.4","apps":{"active_docs":["a","a",null,""],` +
+			`"loaded_docs":["a","a","b"],"in_memory_docs":["a","b","b","c","SessionApp_1","SessionApp_1"],"calls":1,"selections":0}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 1, "qliksense.engine.app.loaded": 2, "qliksense.engine.app.in_memory": 4},
+			nil},
+		{"a list the engine does not send is left out, not 0", `{"version":"11.11.1","apps":{"active_docs":[],"loaded_docs":[],"calls":1,"selections":0}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 0},
+			[]string{"qliksense.engine.app.in_memory"}},
+		{"numbers as text, null leaves", `{"version":"14.187.4","mem":{"committed":"1024","allocated":null,"free":"2048.5"},"cpu":{"total":null},` +
+			`"session":{"active":"3","total":9},"saturated":"false"}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.memory.committed": 1024 * 1048576, "qliksense.engine.memory.free": 2048.5 * 1048576,
+				"qliksense.engine.session.active": 3, "qliksense.engine.session.count": 9, "qliksense.engine.saturated": 0},
+			[]string{"qliksense.engine.memory.allocated", "qliksense.engine.cpu.utilization"}},
+		{"one unreadable field costs only itself", `{"version":"14.187.4","mem":{"committed":"n/a","allocated":2,"free":3},"session":{"active":"three","total":9},` +
+			`"apps":{"calls":true,"selections":4},"saturated":"maybe"}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.memory.allocated": 2 * 1048576, "qliksense.engine.session.count": 9, "qliksense.engine.selections": 4},
+			[]string{"qliksense.engine.memory.committed", "qliksense.engine.session.active", "qliksense.engine.calls", "qliksense.engine.saturated"}},
+		{"negative and huge values", `{"version":"14.187.4","mem":{"committed":1e20,"allocated":-1,"free":3},"session":{"active":-1,"total":9},` +
+			`"apps":{"calls":-7,"selections":1e300},"cache":{"hits":-1,"lookups":5,"added":1,"replaced":0,"bytes_added":-2068853448}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.memory.free": 3 * 1048576, "qliksense.engine.session.count": 9,
+				"qliksense.engine.cache.lookups": 5, "qliksense.engine.cache.addition.size": -2068853448},
+			[]string{"qliksense.engine.memory.committed", "qliksense.engine.memory.allocated", "qliksense.engine.session.active",
+				"qliksense.engine.calls", "qliksense.engine.selections", "qliksense.engine.cache.hits"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +230,7 @@ func TestBodyEdgeCases(t *testing.T) {
 				}
 			}
 			for name, v := range tt.want {
+				assert.Contains(t, got, name)
 				assert.InDelta(t, v, got[name], 1e-9, name)
 			}
 			for _, name := range tt.absent {
@@ -201,4 +238,80 @@ func TestBodyEdgeCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnreadableFieldsAreLogged: a field the engine writes oddly is left
+// out and named in one warning, not one per scrape.
+func TestUnreadableFieldsAreLogged(t *testing.T) {
+	endpoint, ca := fakeEngine(t, `{"version":"14.187.4","mem":{"committed":"n/a","allocated":2,"free":3},"session":{"active":-1,"total":9}}`)
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+	cfg.AppNames.Enabled = false
+	cfg.CollectionInterval, cfg.InitialDelay = 20*time.Millisecond, 0
+	c, logs := run(t, cfg)
+	require.Eventually(t, func() bool { return len(c.points("central", "qliksense.engine.up")) >= 3 }, 10*time.Second, 10*time.Millisecond)
+	warned := logs.FilterMessageSnippet("could not be read")
+	require.Equal(t, 1, warned.Len(), "one warning, not one per scrape")
+	assert.Equal(t, []any{"mem.committed", "session.active"}, warned.All()[0].ContextMap()["fields"])
+	assert.Equal(t, "central", warned.All()[0].ContextMap()["server"])
+	up, _ := c.last("central", "qliksense.engine.up")
+	assert.Equal(t, int64(1), up)
+	_, gotCommitted := c.last("central", "qliksense.engine.memory.committed")
+	assert.False(t, gotCommitted)
+}
+
+// TestZeroTimeoutStillNamesApps: timeout 0 is scraperhelper's "no timeout";
+// the app list must still be read at start.
+func TestZeroTimeoutStillNamesApps(t *testing.T) {
+	endpoint, ca := fakeSense(t, "engine-healthcheck-response.json")
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Timeout = 0
+	cfg.Metrics.QliksenseEngineAppStatus.Enabled = true
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+	cfg.AppNames.Endpoint = endpoint
+	require.NoError(t, cfg.Validate())
+	md := scrapeOnce(t, cfg)
+	names := map[string]string{}
+	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+		if m.Name() == "qliksense.engine.app.status" {
+			for _, dp := range m.Gauge().DataPoints().All() {
+				id, _ := dp.Attributes().Get("qliksense.app.id")
+				name, _ := dp.Attributes().Get("qliksense.app.name")
+				names[id.Str()] = name.Str()
+			}
+		}
+	}
+	assert.Equal(t, "Sales forecast", names["5b817efe-472d-43ce-8a31-6cce34af7de9"])
+}
+
+// TestEngineClockAhead: an engine whose clock runs ahead of the collector's
+// reports a start time after the scrape; points must never start after
+// they end, and uptime is not negative.
+func TestEngineClockAhead(t *testing.T) {
+	started := time.Now().Add(time.Hour).UTC().Format("20060102T150405.000-0700")
+	endpoint, ca := fakeEngine(t, `{"version":"14.187.4","started":"`+started+`","apps":{"calls":5,"selections":1},"cache":{"hits":1,"lookups":2,"added":0,"replaced":0,"bytes_added":0}}`)
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+	cfg.AppNames.Enabled = false
+	md := scrapeOnce(t, cfg)
+	checked := 0
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, m := range rm.ScopeMetrics().At(0).Metrics().All() {
+			switch m.Type() {
+			case pmetric.MetricTypeSum:
+				dp := m.Sum().DataPoints().At(0)
+				assert.LessOrEqual(t, dp.StartTimestamp(), dp.Timestamp(), m.Name())
+				checked++
+			case pmetric.MetricTypeGauge:
+				if m.Name() == "qliksense.engine.uptime" {
+					assert.GreaterOrEqual(t, m.Gauge().DataPoints().At(0).DoubleValue(), 0.0)
+					checked++
+				}
+			}
+		}
+	}
+	assert.Equal(t, 8, checked) // seven counters and the uptime
 }

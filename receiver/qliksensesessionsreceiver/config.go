@@ -42,7 +42,7 @@ type ServerConfig struct {
 // Validate checks the configuration and names every bad field.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i].ServerConfig }); err != nil {
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i].ServerConfig }, "/qps"); err != nil {
 		errs = append(errs, err)
 	}
 	for i, s := range cfg.Servers {
@@ -67,6 +67,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.CollectionInterval <= 0 {
 		errs = append(errs, fmt.Errorf("collection_interval: must be positive, got %s", cfg.CollectionInterval))
+	}
+	if cfg.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: must not be negative (0 is no timeout), got %s", cfg.Timeout))
 	}
 	return errors.Join(errs...)
 }

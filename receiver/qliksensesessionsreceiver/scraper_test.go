@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -131,6 +132,13 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"bad proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/a/b"} }, `servers[0].virtual_proxies[0]: "/a/b" is not a virtual proxy prefix`},
 		{"empty exclude", func(c *Config) { c.ExcludeUsers = []string{`CORP\x`, " "} }, "exclude_users[1]: is empty"},
 		{"unreadable key", func(c *Config) { c.TLS.CertFile, c.TLS.KeyFile = "/no/client.pem", "/no/client_key.pem" }, `tls.key_file: cannot read "/no/client_key.pem"`},
+		{"session URL as endpoint", func(c *Config) { c.Servers[0].Endpoint = "https://qs1:4243/qps/hdr/session" },
+			`servers[0].endpoint: "https://qs1:4243/qps/hdr/session" includes the API path /qps`},
+		{"X-Qlik-User form", func(c *Config) { c.Headers = map[string]configopaque.String{"X-Qlik-User": `INTERNAL\sa_repository`} },
+			`headers.X-Qlik-User: "INTERNAL\\sa_repository" is not in the form`},
+		{"header spelled twice", func(c *Config) {
+			c.Servers[0].Headers = map[string]configopaque.String{"X-Qlik-User": "UserDirectory=A; UserId=b", "x-qlik-user": "UserDirectory=A; UserId=c"}
+		}, `servers[0].headers: "X-Qlik-User" and "x-qlik-user" are the same header`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,6 +201,13 @@ func TestSessionListEdgeCases(t *testing.T) {
 			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\jdoe`: 1}},
 		{"an object, not a list", "/", "/qps/session", `{"UserDirectory":"CORP"}`, nil,
 			map[string]int64{"qliksense.proxy.up": 0}},
+		{"a numeric user id and odd field types", "/", "/qps/session",
+			`[{"UserDirectory":"CORP","UserId":12345,"SessionId":"s1","Attributes":null},{"UserDirectory":"CORP","UserId":"12345","SessionId":9},` +
+				`{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s3","Attributes":[{"group":["a","b"]},{"email":null}]}]`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 2,
+				`qliksense.proxy.user.sessions CORP\12345`: 2, `qliksense.proxy.user.sessions CORP\jdoe`: 1}},
+		{"byte order mark", "/", "/qps/session", "\ufeff" + `[{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s1"}]`, nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 1, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\jdoe`: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
