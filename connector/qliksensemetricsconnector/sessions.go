@@ -16,10 +16,16 @@ const (
 	anomalyMissingSessionID
 	anomalyTimedOut
 	anomalyCapacity
+	anomalyStartAfterStop
 	numAnomalies
 )
 
-var anomalyNames = [numAnomalies]string{"stop_without_start", "duplicate_start", "missing_session_id", "timed_out", "capacity"}
+var anomalyNames = [numAnomalies]string{"stop_without_start", "duplicate_start", "missing_session_id", "timed_out", "capacity", "start_after_stop"}
+
+// reorderWindow is how long a stop is remembered at least, so that a start
+// delivered after its session's stop (UDP, batches in parallel) is known
+// late: session ids are never reused.
+const reorderWindow = 10 * time.Minute
 
 // maxHosts bounds the hosts the session gauges report: a site has a few
 // proxies, so anything near this is a misconfiguration or garbage.
@@ -38,10 +44,11 @@ type sessionState struct {
 	sessions map[string]*session
 	hosts    map[string]*hostSessions
 
-	// stopped remembers when recent stop events came, by session id, so a
-	// seed read under way (whose list was taken before the stop) does not
-	// bring those sessions back. Entries are kept for stopMemory (how long
-	// a read can take); 0 records nothing (no seeding).
+	// stopped remembers when recent stop events came, by session id, so
+	// that neither a start delivered after its stop nor a seed read under
+	// way (whose list was taken before the stop) brings those sessions back.
+	// Entries are kept for stopMemory (at least reorderWindow, and as long
+	// as a read can take).
 	stopped    map[string]time.Time
 	stopMemory time.Duration
 
@@ -62,13 +69,13 @@ type hostSessions struct {
 }
 
 // newSessionState tracks up to maxSessions sessions, ending those idle for
-// timeout; stopMemory is how long a stop is remembered for the seed reads
-// under way (0: no seeding, nothing remembered).
+// timeout; a stop is remembered for stopMemory (how long a seed read can
+// take), and at least reorderWindow.
 func newSessionState(maxSessions int, timeout, stopMemory time.Duration) *sessionState {
 	return &sessionState{
 		max: maxSessions, timeout: timeout,
 		sessions: map[string]*session{}, hosts: map[string]*hostSessions{},
-		stopped: map[string]time.Time{}, stopMemory: stopMemory,
+		stopped: map[string]time.Time{}, stopMemory: max(stopMemory, reorderWindow),
 	}
 }
 
@@ -126,6 +133,11 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 			st.move(s, host, user)
 			return
 		}
+		if _, ok := st.stopped[sessionID]; ok {
+			// delivered after its stop: the session is over
+			st.anomalies[anomalyStartAfterStop]++
+			return
+		}
 		st.add(sessionID, user, host, noProxy, now)
 	case actionSessionStop:
 		if sessionID == "" {
@@ -146,12 +158,10 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 	}
 }
 
-// noteStop remembers the stop of a session for the seed reads under way
-// (at most max stops: beyond that, sweep has to make room first).
+// noteStop remembers the stop of a session for late starts and the seed
+// reads under way (at most max stops: beyond that, sweep has to make room
+// first).
 func (st *sessionState) noteStop(sessionID string, now time.Time) {
-	if st.stopMemory <= 0 {
-		return
-	}
 	if _, ok := st.stopped[sessionID]; ok {
 		st.stopped[sessionID] = now
 	} else if len(st.stopped) < st.max {

@@ -84,6 +84,40 @@ func TestSessionStartStop(t *testing.T) {
 	}), metricdatatest.IgnoreTimestamp())
 }
 
+// TestSessionStopBeforeStart: UDP and concurrent batches can deliver a
+// session's stop before its start. Session ids are never reused, so a start
+// whose stop has been seen is late, not a new session: it must not count
+// (it would otherwise count until the 8 h timeout).
+func TestSessionStopBeforeStart(t *testing.T) {
+	outOfOrder := map[string]int64{"stop_without_start": 1, "start_after_stop": 1}
+	for _, tt := range []struct {
+		name      string
+		batches   [][]rec
+		anomalies map[string]int64
+	}{
+		{"same batch", [][]rec{{userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)}}, outOfOrder},
+		{"next batch", [][]rec{{userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)}, {userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)}}, outOfOrder},
+		{"start, stop, late duplicate start", [][]rec{
+			{userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)},
+			{userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)},
+			{userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)},
+		}, map[string]int64{"start_after_stop": 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, defaultConfig())
+			// another session keeps the host known either way
+			h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidAsmith, `CORP\asmith`)))
+			for _, recs := range tt.batches {
+				h.advance(time.Second)
+				h.consume(proxyBatch("QS-PROXY-01", recs...))
+			}
+			s, u := activity(t, h, "QS-PROXY-01")
+			assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u}, "only asmith")
+			metadatatest.AssertEqualConnectorQliksenseMetricsSessionAnomalies(t, h.tel, anomalies(tt.anomalies), metricdatatest.IgnoreTimestamp())
+		})
+	}
+}
+
 // TestSessionMovesWithItsStart: a start naming another host re-homes the
 // session (the event is the authority).
 func TestSessionMovesWithItsStart(t *testing.T) {
@@ -293,21 +327,29 @@ func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
 	}
 }
 
-// TestStopMemoryIsBounded: stops are remembered only with seeding, only as
-// long as a read can take, and at most max_sessions of them.
+// TestStopMemoryIsBounded: stops are remembered for the reorder window, or
+// as long as a seed read can take if that is longer, and at most
+// max_sessions of them.
 func TestStopMemoryIsBounded(t *testing.T) {
 	h := newHarness(t, defaultConfig())
-	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)))
-	assert.Empty(t, h.c.sessions.stopped, "no seeding: nothing to remember")
+	assert.Equal(t, reorderWindow, h.c.sessions.stopMemory, "no seeding: the reorder window")
 
 	cfg := defaultConfig()
-	cfg.Sessions.MaxSessions = 2
 	cfg.Sessions.Seed.Proxies = []ProxyConfig{{Endpoint: "https://qs-proxy-01.corp.example:4243", Host: "QS-PROXY-01", VirtualProxies: []string{"/", "/hdr"}}}
+	assert.Equal(t, reorderWindow, newHarness(t, cfg).c.sessions.stopMemory, "reads of 2 × 10 s take less than the window")
+	cfg.Sessions.Seed.Timeout = 5 * time.Minute
+	assert.Equal(t, 2*cfg.Sessions.Seed.Timeout+time.Minute, newHarness(t, cfg).c.sessions.stopMemory, "slow reads: as long as a read can take")
+
+	cfg = defaultConfig()
+	cfg.Sessions.MaxSessions = 2
 	h = newHarness(t, cfg)
-	assert.Equal(t, 2*cfg.Sessions.Seed.Timeout+time.Minute, h.c.sessions.stopMemory)
 	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStop, sidJdoe1, ""), userRec(actionSessionStop, sidJdoe2, ""), userRec(actionSessionStop, sidAsmith, "")))
 	assert.Len(t, h.c.sessions.stopped, 2)
 	h.advance(h.c.sessions.stopMemory + time.Second)
 	h.collect()
 	assert.Empty(t, h.c.sessions.stopped)
+	// forgotten: a start that late is a session again
+	h.consume(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`)))
+	s, _ := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, float64(1), s)
 }

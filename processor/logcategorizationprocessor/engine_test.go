@@ -278,7 +278,8 @@ func TestLevels(t *testing.T) {
 		"INFO":    "cat=info,any",
 		"ERROR":   "cat=any",
 		"NOTICE":  "cat=any",
-		"WARNING": "cat=any",
+		"WARNING": "cat=warn,any",
+		"warning": "cat=warn,any",
 		"":        "cat=none,any",
 	} {
 		assert.Equal(t, want, outcome(t, e, newRecord(level, "x")), level)
@@ -295,6 +296,14 @@ func TestLevels(t *testing.T) {
 	// severity text wins over the number
 	lr.SetSeverityText("FATAL")
 	assert.Equal(t, "cat=fatal,any", outcome(t, e, lr))
+	// a text no rule can name falls back to the number when there is one
+	// (the qliksense_events receiver sets both: WARNING is SeverityNumberWarn)
+	lr.SetSeverityText("Warnung")
+	lr.SetSeverityNumber(plog.SeverityNumberWarn)
+	assert.Equal(t, "cat=warn,any", outcome(t, e, lr))
+	lr.SetSeverityText("NOTICE")
+	lr.SetSeverityNumber(plog.SeverityNumberUnspecified)
+	assert.Equal(t, "cat=any", outcome(t, e, lr))
 }
 
 func TestDropTakesPrecedence(t *testing.T) {

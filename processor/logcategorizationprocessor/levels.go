@@ -52,12 +52,26 @@ func parseLevel(s string) (levelMask, bool) {
 }
 
 // recordLevel is the level of lr: its severity text, compared ignoring ASCII
-// case, or, when the text is empty, its severity number's range.
+// case (WARNING is warn), or, when the text is empty or names no level, its
+// severity number's range. A text no rule can name and no number is
+// levelOther.
 func recordLevel(lr plog.LogRecord) level {
 	t := lr.SeverityText()
 	if t == "" {
 		return numberLevel(lr.SeverityNumber())
 	}
+	if l := textLevel(t); l != levelOther {
+		return l
+	}
+	if n := lr.SeverityNumber(); n != plog.SeverityNumberUnspecified {
+		return numberLevel(n)
+	}
+	return levelOther
+}
+
+// textLevel reads a severity text, ignoring ASCII case; levelOther when it
+// names no level.
+func textLevel(t string) level {
 	switch len(t) {
 	case 4:
 		switch {
@@ -80,7 +94,10 @@ func recordLevel(lr plog.LogRecord) level {
 			return levelSilly
 		}
 	case 7:
-		if equalFoldLower(t, "verbose") {
+		switch {
+		case equalFoldLower(t, "warning"):
+			return levelWarn
+		case equalFoldLower(t, "verbose"):
 			return levelVerbose
 		}
 	}

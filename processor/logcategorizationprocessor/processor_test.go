@@ -285,3 +285,34 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLevelSpellings: the Butler SOS rule set on records as the
+// qliksense_events receiver writes them (severity text as Sense sent it,
+// severity number from it). WARNING and lower-case levels are warn, so the
+// warn rules see them and they do not fall to the default.
+func TestLevelSpellings(t *testing.T) {
+	tp := newTestProcessor(t, loadConfig(t, "butler"))
+	const denied = "Access was denied for User: 'CORP\\guest1'"
+	for _, tt := range []struct {
+		text   string
+		number plog.SeverityNumber
+		want   string
+	}{
+		{"WARN", plog.SeverityNumberWarn, "qs_log_category=access-denied"},
+		{"warn", plog.SeverityNumberWarn, "qs_log_category=access-denied"},
+		{"WARNING", plog.SeverityNumberWarn, "qs_log_category=access-denied"},
+		{"Warning", plog.SeverityNumberUnspecified, "qs_log_category=access-denied"},
+		{"error", plog.SeverityNumberError, "qs_log_category=access-denied"},
+		{"", plog.SeverityNumberWarn2, "qs_log_category=access-denied"},
+		{"FATAL", plog.SeverityNumberFatal, "qs_log_category=unknown"},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			ld := plog.NewLogs()
+			lr := addRecord(ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty(), tt.text, denied)
+			lr.SetSeverityNumber(tt.number)
+			got := describe(tp.process(t, ld))
+			require.Len(t, got, 1)
+			assert.Equal(t, strings.TrimSpace(tt.text+" "+denied+" => "+tt.want), got[0])
+		})
+	}
+}

@@ -82,12 +82,47 @@ func parseUserAgent(s string) (info uaInfo) {
 	info.bot = ua.Bot()
 	info.name, info.version = normaliseBrowser(s, &ua, info.bot)
 	info.osName, info.osVersion = normaliseOS(&ua)
+	if info.osName == "" && !info.bot {
+		info.osName, info.osVersion = osFromComment(s, ua.Platform())
+	}
 	if info.name != "" {
 		info.major, info.hasMajor = leadingInt(info.version)
 	}
 	info.recognized = info.name != "" || info.osName != "" || info.bot
-	info.mobile = info.recognized && ua.Mobile()
+	info.mobile = info.recognized && (ua.Mobile() || info.osName == "iOS" || info.osName == "Android")
 	return info
+}
+
+// appTokens are clients known by a product token anywhere in the string,
+// which wins over what mssola makes of the rest: an app's web view sends the
+// platform browser's string with the app's token added, and mssola reads
+// the app's token, if at all, as a browser version. A token followed by "/"
+// gives the version.
+var appTokens = []struct {
+	token, name string
+	needVersion bool // only "token/version" counts, the bare word is too common
+}{
+	{"QlikSenseMobile", "Qlik Sense Mobile", false},
+	{"Qlik Sense Mobile", "Qlik Sense Mobile", false},
+	{"PowerShell", "PowerShell", true}, // PowerShell/7.x and WindowsPowerShell/5.1
+}
+
+// knownApp finds an appTokens client in s.
+func knownApp(s string) (name, version string, ok bool) {
+	for _, a := range appTokens {
+		i := strings.Index(s, a.token)
+		if i < 0 {
+			continue
+		}
+		rest := s[i+len(a.token):]
+		if strings.HasPrefix(rest, "/") {
+			return a.name, productVersion(rest, "/"), true
+		}
+		if !a.needVersion {
+			return a.name, "", true
+		}
+	}
+	return "", "", false
 }
 
 // normaliseBrowser takes mssola's Browser() and fixes what it gets wrong or
@@ -97,6 +132,11 @@ func parseUserAgent(s string) (info uaInfo) {
 //   - Android WebViews ("Version/4.0 Chrome/...") come out as "Android 4.0";
 //     they become "Chrome WebView" with the Chrome version;
 //   - Presto Opera reports the frozen "9.80"; the real version is in Version/;
+//   - a web view or an app embedding WebKit (no Version/ token) comes out as
+//     "Safari" with the Mobile/ build or the app's version; it becomes
+//     Chrome (with Chrome/) or "Mobile App" (with Mobile/);
+//   - clients with a known product token (appTokens: Qlik Sense Mobile,
+//     PowerShell) are named after it, whatever mssola made of the rest;
 //   - a bot recognised by its name ("Googlebot/2.1 (+http://...)") loses
 //     its version;
 //   - strings that are not user agents at all ("not a user agent", "Mozilla/5.0",
@@ -104,6 +144,11 @@ func parseUserAgent(s string) (info uaInfo) {
 //     looks like a product (starts with a letter and, for non-bots, carries a
 //     version or an operating system was found).
 func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, version string) {
+	if !bot {
+		if name, version, ok := knownApp(s); ok {
+			return name, version
+		}
+	}
 	name, version = ua.Browser()
 	if !bot {
 		switch {
@@ -117,6 +162,15 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			name, version = "Chrome WebView", productVersion(s, "Chrome/")
 		case name == "Opera" && version == "9.80" && strings.Contains(s, "Version/"):
 			version = productVersion(s, "Version/")
+		case name == "Safari" && !strings.Contains(s, "Version/"):
+			// Safari always sends Version/; without it this is a web view
+			// or an app embedding a browser engine, and mssola's version is
+			// whatever token came after the engine (Mobile/15E148, the app's).
+			if strings.Contains(s, "Chrome/") {
+				name, version = "Chrome", productVersion(s, "Chrome/")
+			} else if strings.Contains(s, "Mobile/") {
+				name, version = "Mobile App", ""
+			}
 		}
 	}
 	if bot && strings.Contains(name, ":") {
@@ -272,4 +326,26 @@ func startsWithLetter(s string) bool {
 
 func startsWithDigit(s string) bool {
 	return s != "" && s[0] >= '0' && s[0] <= '9'
+}
+
+// osFromComment reads the operating system from strings mssola finds none
+// in: native apps ("App/1.0 (iPhone; iOS 17.3; Scale/3.00)") and
+// PowerShell's "(Macintosh; Darwin ...)" and "(X11; Linux; ...)".
+func osFromComment(s, platform string) (name, version string) {
+	switch {
+	case strings.Contains(s, "iPhone") || strings.Contains(s, "iPad") || strings.Contains(s, "iPod"):
+		for _, token := range []string{"iOS ", "iPadOS ", "iPhone OS ", "CPU OS "} {
+			if v := productVersion(s, token); v != "" {
+				return "iOS", strings.ReplaceAll(v, "_", ".")
+			}
+		}
+		return "iOS", ""
+	case strings.Contains(s, "Android "):
+		return "Android", productVersion(s, "Android ")
+	case platform == "Macintosh":
+		return "macOS", ""
+	case platform == "X11" && strings.Contains(s, "Linux"):
+		return "Linux", ""
+	}
+	return "", ""
 }

@@ -79,7 +79,7 @@ func (p *userAgentProcessor) processAttributes(attrs pcommon.Map, c *counts) {
 	if !ok || v.Type() != pcommon.ValueTypeStr {
 		return
 	}
-	s := strings.TrimSpace(v.Str())
+	s := trimUserAgent(v.Str())
 	if s == "" {
 		return
 	}
@@ -206,4 +206,11 @@ func (p *userAgentProcessor) report(ctx context.Context, c *counts) {
 	if c.unrecognized > 0 {
 		p.telemetry.ProcessorUserAgentRecordsUnrecognized.Add(ctx, c.unrecognized)
 	}
+}
+
+// trimUserAgent drops the spaces and the quotes around a User-Agent string:
+// Sense writes it as UserAgent: '...', and Butler SOS removed every quote.
+// No browser's string starts or ends with a quote.
+func trimUserAgent(s string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `'"`))
 }

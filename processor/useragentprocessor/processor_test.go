@@ -267,3 +267,35 @@ func forEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
 func TestDefaultSourceIsTheReceiversAttribute(t *testing.T) {
 	assert.Equal(t, senseevent.AttrUserAgentOriginal, defaultConfig().SourceAttribute)
 }
+
+// TestQuotedUserAgent: Sense writes the user agent in quotes (UserAgent:
+// '...'); a value that still has them (another source, or a message cut
+// after the agent) is read without them, as Butler SOS did, and shares the
+// unquoted string's cache entry.
+func TestQuotedUserAgent(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	p, sink := newTestProcessor(t, defaultConfig(), metadatatest.NewSettings(tel))
+	quoted := []string{"'" + uaChromeWindows + "'", `"` + uaChromeWindows + `"`, " '" + uaChromeWindows + "' ", uaChromeWindows + "'"}
+	require.NoError(t, p.ConsumeLogs(context.Background(), recordsWith(quoted...)))
+	i := 0
+	forEachRecord(sink.AllLogs()[0], func(lr plog.LogRecord) {
+		assert.Equal(t, map[string]any{
+			attrOriginal:     quoted[i],
+			attrName:         "Chrome",
+			attrVersion:      "122.0.0.0",
+			attrVersionMajor: int64(122),
+			attrOSName:       "Windows",
+			attrOSVersion:    "10",
+			attrMobile:       false,
+		}, lr.Attributes().AsRaw(), quoted[i])
+		i++
+	})
+	metadatatest.AssertEqualProcessorUserAgentCacheMisses(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+
+	// quotes alone are blank
+	require.NoError(t, p.ConsumeLogs(context.Background(), recordsWith("''", `""`, "'")))
+	forEachRecord(sink.AllLogs()[1], func(lr plog.LogRecord) {
+		assert.Equal(t, 1, lr.Attributes().Len(), "nothing added")
+	})
+}
