@@ -3,6 +3,7 @@ package senseevent
 import (
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 )
 
 // BenchmarkParse measures one event per kind as the receiver parses it: a
@@ -36,11 +37,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		var ev Event
-		if err := Parse(line, &ev); err != nil {
+		err := Parse(line, &ev)
+		if ev.Next != "" && len(ev.Next) >= len(line) {
+			t.Fatalf("Next %q makes no progress on %q", ev.Next, line)
+		}
+		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("error of type %T", err)
 			}
 			return
+		}
+		for _, s := range []string{ev.Message, ev.Exception, ev.UserDir, ev.UserID, ev.FullUser(), ev.Host, ev.Context, ev.ObjectID} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("%q is not valid UTF-8", s)
+			}
 		}
 		if ev.Kind == KindUnknown {
 			t.Fatal("accepted an unknown kind")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func mustTime(s string) int64 {
@@ -297,5 +298,221 @@ func TestIsGUID(t *testing.T) {
 		"c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e-d10": false, "SessionApp_4f1c2d3e-aaaa-4bbb-8ccc-0": false,
 	} {
 		eq(t, IsGUID(s), want)
+	}
+}
+
+// TestParseRealWorldForms covers what real Sense servers send beyond the
+// samples: log4net's "(null)" for a property that is not set, Qlik's
+// "UserDirectory=X; UserId=Y" user form, DOMAIN\user in a user id field,
+// blanks around the last field, and datagrams from an appender without
+// encoding="utf-8" (log4net then encodes with the Windows ANSI code page).
+func TestParseRealWorldForms(t *testing.T) {
+	const null = "(null)"
+	nulls := func(n int) string { return strings.TrimSuffix(strings.Repeat(null+";", n), ";") }
+	tests := []struct {
+		name  string
+		line  string
+		check func(t *testing.T, ev *Event)
+	}{
+		{"engine (null) properties are missing values", "/qseow-engine/;" + head7 + "m;" + nulls(10), func(t *testing.T, ev *Event) {
+			eq(t, len(ev.Invalid), 0)
+			eq(t, ev.UserDir, "")
+			eq(t, ev.UserID, "")
+			eq(t, ev.FullUser(), "")
+			eq(t, ev.EngineTime, "")
+			eq(t, ev.EngineVersion, "")
+			eq(t, ev.EngineStarted, "")
+			eq(t, ev.EntryType, "")
+			eq(t, ev.NonUser, false)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"engine (null) properties with ; in the message: not ambiguous", "/qseow-engine/;" + head7 + "a; b;" + nulls(10), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "a; b")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, len(ev.Invalid), 0)
+		}},
+		{"proxy (null) properties are missing values", "/qseow-proxy/;" + head7 + "m;" + nulls(7), func(t *testing.T, ev *Event) {
+			eq(t, ev.Exception, "")
+			eq(t, len(ev.Invalid), 0)
+			eq(t, ev.FullUser(), "")
+			eq(t, ev.UserDir, "")
+			eq(t, ev.Command, "")
+			eq(t, ev.HasResultCode, false)
+			eq(t, ev.Origin, "")
+			eq(t, ev.Context, "")
+		}},
+		{"scheduler (null) properties are missing values", "/qseow-scheduler/;" + head7 + "m;;" + nulls(8), func(t *testing.T, ev *Event) {
+			eq(t, len(ev.Invalid), 0)
+			eq(t, ev.FullUser(), "")
+			eq(t, ev.UserID, "")
+			eq(t, ev.TaskName, "")
+			eq(t, ev.AppName, "")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"qix-perf (null) properties are missing values", "/qseow-qix-perf/;" + head7 + nulls(7) + ";GenericObject::GetLayout;" + nulls(10), func(t *testing.T, ev *Event) {
+			eq(t, len(ev.Invalid), 0)
+			eq(t, ev.Present, PresentFields(0))
+			eq(t, ev.HasRequestID, false)
+			eq(t, ev.FullUser(), "")
+			eq(t, ev.EngineTime, "")
+			eq(t, ev.ObjectID, "")
+			eq(t, ev.ObjectType, "")
+			eq(t, ev.Method, "GenericObject::GetLayout")
+		}},
+		{"user event (null) properties are missing values", "/qseow-proxy-session/;P1;Start session;(null);(null);(null);(null);Start session for user", func(t *testing.T, ev *Event) {
+			eq(t, ev.Action, ActionSessionStart)
+			eq(t, ev.FullUser(), "")
+			eq(t, ev.UserDir, "")
+			eq(t, ev.Origin, "")
+			eq(t, ev.Context, "")
+		}},
+		{"(null) time is a missing time", strings.Replace("/qseow-proxy/;"+head7+"m;;CORP;jdoe;c;1;o;x", "20240312T101542.118-0500", null, 1), func(t *testing.T, ev *Event) {
+			eq(t, ev.TimeStatus, TimeMissing)
+			eq(t, len(ev.Invalid), 0)
+		}},
+		{"scheduler User in Qlik's UserDirectory=X; UserId=Y form", "/qseow-scheduler/;" + head7 + "Reload failed;;;;UserDirectory=INTERNAL; UserId=sa_scheduler;Reload of Sales;Sales;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Reload failed")
+			eq(t, ev.Exception, "")
+			eq(t, ev.UserDir, "INTERNAL")
+			eq(t, ev.UserID, "sa_scheduler")
+			eq(t, ev.FullUser(), `INTERNAL\sa_scheduler`)
+			eq(t, ev.TaskName, "Reload of Sales")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"scheduler User in Qlik's form and a .NET exception", "/qseow-scheduler/;" + head7 + "Reload failed;System.Exception: x;INTERNAL;sa_scheduler;UserDirectory=INTERNAL;UserId=sa_scheduler;T;A;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Reload failed")
+			eq(t, ev.Exception, "System.Exception: x")
+			eq(t, ev.FullUser(), `INTERNAL\sa_scheduler`)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"scheduler User in Qlik's form and ; in the message: not ambiguous", "/qseow-scheduler/;" + head7 + "Reload failed; see log;;;;UserDirectory=INTERNAL; UserId=sa_scheduler;T;A;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Reload failed; see log")
+			eq(t, ev.FullUser(), `INTERNAL\sa_scheduler`)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"proxy UserId in Qlik's form", "/qseow-proxy/;" + head7 + "Access denied;;;UserDirectory=CORP; UserId=jdoe;Check access;403;AppAccess;/hub/", func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Access denied")
+			eq(t, ev.Exception, "")
+			eq(t, ev.UserDir, "CORP")
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.Command, "Check access")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"Qlik's user form in a proxy message keeps the message whole", "/qseow-proxy/;" + head7 + "Access was denied for User: 'UserDirectory=CORP; UserId=jdoe';;CORP;jdoe;Check access;403;AppAccess;/hub/", func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Access was denied for User: 'UserDirectory=CORP; UserId=jdoe'")
+			eq(t, ev.Exception, "")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ev.FullUser(), `CORP\jdoe`)
+		}},
+		{"engine ActiveUserId as DOMAIN\\user without a directory", "/qseow-engine/;" + head7 + `m;;;CORP\jdoe;ts;;;;;;`, func(t *testing.T, ev *Event) {
+			eq(t, ev.UserDir, "CORP")
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.FullUser(), `CORP\jdoe`)
+		}},
+		{"engine SessionId 0 is Sense's no session, not an invalid GUID", "/qseow-engine/;" + head7 + "m;0;INTERNAL;sa_scheduler;ts;;;;Server;0;" + guidB, func(t *testing.T, ev *Event) {
+			eq(t, ev.NonUser, true)
+			eq(t, ev.EngineSession, "")
+			eq(t, len(ev.Invalid), 0)
+			eq(t, ev.AppID, guidB)
+		}},
+		{"blanks after the last field", "/qseow-engine/;" + head7 + "m;;;;ts;;;;;;" + guidB + " \t\r\n", func(t *testing.T, ev *Event) {
+			eq(t, ev.AppID, guidB)
+			eq(t, len(ev.Invalid), 0)
+		}},
+		{"blanks around a GUID", "/qseow-scheduler/;" + head7 + `m;;;;INTERNAL\sa_scheduler;T;A; ` + guidA + " ;" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.TaskID, guidA)
+			eq(t, len(ev.Invalid), 0)
+		}},
+		{"Windows-1252 user name and message", "/qseow-proxy/;" + head7 + "Zugriff f\xfcr J\xf6rg verweigert \x80;;CORP;j\xf6rg;Check access;403;AppAccess;/hub/", func(t *testing.T, ev *Event) {
+			eq(t, ev.Kind, KindProxy)
+			eq(t, ev.Message, "Zugriff für Jörg verweigert €")
+			eq(t, ev.UserID, "jörg")
+			eq(t, ev.FullUser(), `CORP\jörg`)
+			eq(t, ev.ResultCode, int64(403))
+		}},
+		{"Windows-1252 in a user event", "/qseow-proxy-session/;P1;Start session;CORP;M\xfcller;AppAccess;/hub/;Start session for user 'CORP\\M\xfcller'", func(t *testing.T, ev *Event) {
+			eq(t, ev.UserID, "Müller")
+			eq(t, ev.Message, `Start session for user 'CORP\Müller'`)
+		}},
+		{"UTF-8 and stray Windows-1252 bytes mixed", "/qseow-proxy-session/;P1;Stop session;CORP;j\xc3\xb6rg;AppAccess;/hub/;bye \x96 j\xf6rg", func(t *testing.T, ev *Event) {
+			eq(t, ev.UserID, "jörg")
+			eq(t, ev.Message, "bye – jörg")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			if err := Parse(tt.line, &ev); err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, &ev)
+			for _, s := range []string{ev.Message, ev.UserID, ev.UserDir, ev.Host} {
+				if !utf8.ValidString(s) {
+					t.Errorf("%q is not valid UTF-8", s)
+				}
+			}
+		})
+	}
+}
+
+// TestInvalidUTF8Garbage: bytes that are neither UTF-8 nor, read as
+// Windows-1252, an event are still rejected as invalid_utf8.
+func TestInvalidUTF8Garbage(t *testing.T) {
+	for _, line := range []string{"\xff\xfe", "/qseow-proxy/;\xff\xfe;x", "\x80\x81\x82;1;2"} {
+		var ev Event
+		err := Parse(line, &ev)
+		perr, ok := err.(*Error)
+		if !ok || perr.Reason != ReasonInvalidUTF8 {
+			t.Errorf("Parse(%q) = %v, want invalid_utf8", line, err)
+		}
+	}
+}
+
+// TestSeveralEventsInOneDatagram: log4net's UdpAppender sends one event per
+// datagram, but a relay that joins lines sends several, one per line. Each is
+// its own event (Next holds the rest), never one event spliced from two; a
+// line break inside a message that no marker follows stays in the message.
+func TestSeveralEventsInOneDatagram(t *testing.T) {
+	proxy1 := proxyLine("first;")
+	proxy2 := strings.Replace(proxyLine("second;"), "jdoe", "asmith", 1)
+	user1 := "/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess;/hub/;Start session for user 'CORP\\jdoe'"
+	user2 := "/qseow-proxy-connection/;P1;Open connection;CORP;jdoe;AppAccess;/hub/;Websocket connection Opened. UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'"
+	tests := []struct {
+		name     string
+		datagram string
+		messages []string
+		errs     []Reason // per event; "" for none
+	}{
+		{"two proxy events, CRLF", proxy1 + "\r\n" + proxy2 + "\r\n", []string{"first", "second"}, []Reason{"", ""}},
+		{"two user events, LF", user1 + "\n" + user2, []string{"Start session for user 'CORP\\jdoe'", "Websocket connection Opened. UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'"}, []Reason{"", ""}},
+		{"three kinds", proxy1 + "\n" + user1 + "\n" + proxy2, []string{"first", "Start session for user 'CORP\\jdoe'", "second"}, []Reason{"", "", ""}},
+		{"a broken event then a good one", "/qseow-engine/;1;2;3\n" + user1, []string{"", "Start session for user 'CORP\\jdoe'"}, []Reason{ReasonFieldCount, ""}},
+		{"a line break in a user message stays", "/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess;/hub/;line one\r\nline two; /qseow-x/;y", []string{"line one\r\nline two; /qseow-x/;y"}, []Reason{""}},
+		{"a line break in a proxy message stays", proxyLine("line one\r\n/not a marker; at all;"), []string{"line one\r\n/not a marker; at all"}, []Reason{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var msgs []string
+			var errs []Reason
+			for line := tt.datagram; line != ""; {
+				var ev Event
+				err := Parse(line, &ev)
+				if err != nil {
+					errs = append(errs, err.(*Error).Reason)
+				} else {
+					errs = append(errs, "")
+					if ev.Ambiguous != NotAmbiguous {
+						t.Errorf("%q: ambiguous %v", ev.Message, ev.Ambiguous)
+					}
+				}
+				msgs = append(msgs, ev.Message)
+				if len(msgs) > 5 {
+					t.Fatal("no end")
+				}
+				line = ev.Next
+			}
+			eqSlice(t, msgs, tt.messages)
+			eqSlice(t, errs, tt.errs)
+		})
 	}
 }

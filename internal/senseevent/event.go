@@ -78,6 +78,11 @@ type Event struct {
 	// affected value is left out and named here.
 	Invalid   []InvalidField
 	Ambiguous Ambiguity
+
+	// Next is the rest of the datagram when it holds more than one event,
+	// one per line (log4net sends one per datagram; a relay that joins lines
+	// does not): parse it too. It is set even when Parse rejects the event.
+	Next string
 }
 
 // PresentFields records which optional qix-perf numbers were present and valid.

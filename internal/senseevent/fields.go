@@ -190,3 +190,24 @@ func (f *fields) midSeparators() (first, last int) {
 	start := int(f.pos[f.nh]) + 1
 	return int(f.pos[i]) - start, int(f.pos[j]) - start
 }
+
+// joinQlikUsers takes back the separators that are inside a user written in
+// Qlik's form, "UserDirectory=CORP; UserId=jdoe": a ';' followed by
+// "UserId=" in a field that holds "UserDirectory=" separates no fields,
+// wherever it is (in a message, or in %property{User}). Only lines with
+// every separator recorded are looked at (the rare longer ones are taken as
+// they come).
+func (f *fields) joinQlikUsers() {
+	if f.n > maxSeparators {
+		return
+	}
+	for k := 1; k < f.n; k++ {
+		next := strings.TrimLeft(f.line[f.pos[k]+1:], " ")
+		if !hasPrefixFold(next, qlikUserID) || !containsFold(f.line[f.pos[k-1]+1:f.pos[k]], qlikUserDirectory) {
+			continue
+		}
+		copy(f.pos[k:f.n], f.pos[k+1:f.n])
+		f.n--
+		k--
+	}
+}

@@ -2,6 +2,7 @@ package senseevent
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -42,10 +43,13 @@ const (
 	maxPrefixDisplay = 40
 )
 
-// Parse reads one datagram into ev, which it resets first. A trailing line
-// break and a leading byte-order mark are ignored. It returns an *Error when
-// the datagram is rejected; problems that leave the event usable are reported
-// in ev.Invalid and ev.Ambiguous instead.
+// Parse reads one datagram into ev, which it resets first. A leading
+// byte-order mark and trailing line breaks and blanks are ignored. A datagram
+// that is not valid UTF-8 is read as Windows-1252 (see windows1252ToUTF8). It
+// returns an *Error when the datagram is rejected; problems that leave the
+// event usable are reported in ev.Invalid and ev.Ambiguous instead. When the
+// datagram holds more events, one per line, ev.Next is the rest: parse it
+// next (also after an error).
 func Parse(line string, ev *Event) error {
 	ev.reset()
 	line = strings.TrimPrefix(line, "\uFEFF")
@@ -54,29 +58,89 @@ func Parse(line string, ev *Event) error {
 		return &Error{Reason: ReasonEmpty, Detail: "datagram has no content"}
 	}
 	var f fields
+	legacy := false
 	if !f.scan(line) && !utf8.ValidString(line) {
-		return &Error{Reason: ReasonInvalidUTF8, Detail: "datagram is not valid UTF-8"}
+		// log4net's UdpAppender encodes with the system's ANSI code page
+		// (Windows-1252 on Western servers) unless the appender says
+		// encoding="utf-8", so a user name such as "Jörg" arrives with a
+		// byte 0xF6. OTLP strings must be UTF-8.
+		legacy = true
+		f.scan(windows1252ToUTF8(line))
 	}
 	marker := f.marker()
 	ev.Kind = kindOf(marker)
+	if f.n > int(kindSeparators[ev.Kind]) {
+		// More separators than the layout has: the line may go on with
+		// another event, and some may be inside a user in Qlik's form,
+		// which no field position explains.
+		if i := nextEvent(f.line); i > 0 {
+			ev.Next = f.line[i:]
+			f.scan(trimLineEnd(f.line[:i]))
+		}
+		f.joinQlikUsers()
+	}
+	var err error
 	switch ev.Kind {
 	case KindEngine:
-		return ev.parseEngine(&f)
+		err = ev.parseEngine(&f)
 	case KindProxy, KindRepository:
-		return ev.parseProxy(&f)
+		err = ev.parseProxy(&f)
 	case KindScheduler:
-		return ev.parseScheduler(&f)
+		err = ev.parseScheduler(&f)
 	case KindQixPerf:
-		return ev.parseQixPerf(&f)
+		err = ev.parseQixPerf(&f)
 	case KindProxySession, KindProxyConnection:
-		return ev.parseUserEvent(&f)
+		err = ev.parseUserEvent(&f)
+	default:
+		err = &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
 	}
-	return &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
+	if err != nil && legacy {
+		// Not UTF-8 and no event read as Windows-1252 either: garbage
+		// rather than text in another encoding.
+		next := ev.Next
+		ev.reset()
+		ev.Next = next
+		return &Error{Reason: ReasonInvalidUTF8, Detail: "datagram is not valid UTF-8"}
+	}
+	return err
 }
 
-// trimLineEnd is strings.TrimRight(s, "\r\n") without building a set per call.
+// kindSeparators is, per kind, the most separators a line of one event
+// usually has: the layout's for log events; for user events, whose message
+// comes last and often has ';' (user agents do), one short of two events'.
+// Unknown markers are never looked at.
+var kindSeparators = [numKinds]uint16{
+	KindUnknown:         math.MaxUint16,
+	KindEngine:          engineFields - 1,
+	KindProxy:           proxyFields - 1,
+	KindRepository:      proxyFields - 1,
+	KindScheduler:       schedulerFields - 1,
+	KindQixPerf:         qixPerfFields - 1,
+	KindProxySession:    2*(userEventFields-1) - 1,
+	KindProxyConnection: 2*(userEventFields-1) - 1,
+}
+
+// nextEvent returns where a second event starts in line: at a line break
+// followed by a known marker and its separator; 0 if none does. A line break
+// in a message is followed by other text.
+func nextEvent(line string) int {
+	for i := 0; ; {
+		j := strings.Index(line[i:], "\n/")
+		if j < 0 {
+			return 0
+		}
+		i += j + 1
+		if m := strings.IndexByte(line[i:], ';'); m > 0 && kindOf(line[i:i+m]) != KindUnknown {
+			return i
+		}
+	}
+}
+
+// trimLineEnd drops the line breaks, blanks and other control bytes at the
+// end of s: a pattern ending in %newline sends "\r\n", and no field ends in
+// a blank that matters.
 func trimLineEnd(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+	for len(s) > 0 && s[len(s)-1] <= ' ' {
 		s = s[:len(s)-1]
 	}
 	return s
@@ -105,6 +169,13 @@ func prefix(s string) string {
 }
 
 func (e *Event) fieldCountError(want int, f *fields) error {
+	if e.Next == "" {
+		// Too few fields: the line may be a broken event and another.
+		if i := nextEvent(f.line); i > 0 {
+			e.Next = f.line[i:]
+			f.scan(trimLineEnd(f.line[:i]))
+		}
+	}
 	got := f.n + 1 // f.n counts every separator, recorded or not
 	return &Error{Reason: ReasonFieldCount, Kind: e.Kind,
 		Detail: fmt.Sprintf("has %d fields, want %d", got, want)}
@@ -123,6 +194,8 @@ func (e *Event) parseLogHead(f *fields) {
 	default:
 		if t, ok := ParseTime(trimSpace(raw)); ok {
 			e.Time = t
+		} else if raw == nullText {
+			e.TimeStatus, e.TimeRaw = TimeMissing, ""
 		} else {
 			e.TimeStatus = TimeInvalid
 			e.invalid(AttrTimestamp, raw)
@@ -145,7 +218,7 @@ func (e *Event) setProxySession(s string) {
 // which Sense uses for "no session").
 func plausibleGUIDs(values ...string) bool {
 	for _, v := range values {
-		if v != "" && v != "0" && !IsGUID(v) {
+		if v != "" && v != "0" && v != nullText && !IsGUID(v) {
 			return false
 		}
 	}
@@ -168,9 +241,9 @@ func (e *Event) parseEngine(f *fields) error {
 	e.Message = body
 	e.setProxySession(f.tail(0))
 	e.setUser(f.tail(1), f.tail(2), "")
-	e.EngineTime = f.tail(3)
+	e.EngineTime = orMissing(f.tail(3))
 	e.setGUID(&e.ProcessID, AttrEngineProcessID, f.tail(4))
-	e.EngineVersion, e.EngineStarted, e.EntryType = f.tail(5), f.tail(6), f.tail(7)
+	e.EngineVersion, e.EngineStarted, e.EntryType = orMissing(f.tail(5)), orMissing(f.tail(6)), orMissing(f.tail(7))
 	e.setGUID(&e.EngineSession, AttrEngineSessionID, f.tail(8))
 	e.setGUID(&e.AppID, AttrAppID, f.tail(9))
 	return nil
@@ -183,11 +256,11 @@ func (e *Event) parseProxy(f *fields) error {
 		return err
 	}
 	e.setUser(f.tail(0), f.tail(1), "")
-	e.Command = f.tail(2)
+	e.Command = orMissing(f.tail(2))
 	if v, ok := e.parseInt(AttrResultCode, f.tail(3)); ok {
 		e.ResultCode, e.HasResultCode = v, true
 	}
-	e.Origin, e.Context = f.tail(4), f.tail(5)
+	e.Origin, e.Context = orMissing(f.tail(4)), orMissing(f.tail(5))
 	e.AppID = appIDFromContext(e.Context)
 	return nil
 }
@@ -198,15 +271,16 @@ func (e *Event) parseScheduler(f *fields) error {
 	if err := e.parseLogWithException(f, 8, schedulerFields); err != nil {
 		return err
 	}
-	user := f.tail(2)
+	user := orMissing(f.tail(2))
 	// The task and app names are free text too: a ';' in one of them shifts
 	// the user fields, which the split above cannot see. %property{User} is
-	// DIRECTORY\userid or empty, so text there without a '\' shows it.
-	if f.count() > schedulerFields-2 && user != "" && strings.IndexByte(user, '\\') < 0 {
+	// DIRECTORY\userid, Qlik's "UserDirectory=X; UserId=Y" or empty, so other
+	// text there shows it.
+	if f.count() > schedulerFields-2 && user != "" && strings.IndexByte(user, '\\') < 0 && !isQlikUser(user) {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
 	e.setUser(f.tail(0), f.tail(1), user)
-	e.TaskName, e.AppName = f.tail(3), f.tail(4)
+	e.TaskName, e.AppName = orMissing(f.tail(3)), orMissing(f.tail(4))
 	e.setGUID(&e.TaskID, AttrTaskID, f.tail(5))
 	e.setGUID(&e.AppID, AttrAppID, f.tail(6))
 	e.setGUID(&e.ExecutionID, AttrTaskExecutionID, f.tail(7))
@@ -261,7 +335,7 @@ func (e *Event) splitMessageException(f *fields) {
 			e.Ambiguous = AmbiguousMessageException
 		}
 	}
-	e.Message, e.Exception = body[:last], body[last+1:]
+	e.Message, e.Exception = body[:last], orMissing(body[last+1:])
 	e.ExceptionType = ExceptionType(e.Exception)
 }
 
@@ -276,21 +350,20 @@ func (e *Event) parseQixPerf(f *fields) error {
 	const m = logHeadFields // the qix-perf fields after the log head
 	e.setProxySession(f.head(m))
 	e.setUser(f.head(m+1), f.head(m+2), "")
-	e.EngineTime = f.head(m + 3)
+	e.EngineTime = orMissing(f.head(m + 3))
 	e.setGUID(&e.EngineSession, AttrEngineSessionID, f.head(m+4))
 	e.setGUID(&e.AppID, AttrAppID, f.head(m+5))
 	if v, ok := e.parseInt(AttrQixRequestID, f.head(m+6)); ok {
 		e.RequestID, e.HasRequestID = v, true
 	}
-	e.Method = f.head(m + 7)
+	e.Method = orMissing(f.head(m + 7))
 	e.setTimes(f, m+8)
 	if v, ok := e.parseInt(AttrQixHandle, f.head(m+13)); ok {
 		e.Handle, e.Present = v, e.Present|HasHandle
 	}
 	// The object id is the only field an app developer names, so an extra ';'
 	// is taken to be in it; the RAM numbers after it show whether that held.
-	body := f.mid()
-	e.ObjectID = body
+	e.ObjectID = orMissing(f.mid())
 	invalidBefore := len(e.Invalid)
 	if v, ok := e.parseInt(AttrQixNetRAM, f.tail(0)); ok {
 		e.NetRAM, e.Present = v, e.Present|HasNetRAM
@@ -301,7 +374,7 @@ func (e *Event) parseQixPerf(f *fields) error {
 	if f.midHasSeparator() && len(e.Invalid) > invalidBefore {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
-	e.ObjectType = f.tail(2)
+	e.ObjectType = orMissing(f.tail(2))
 	return nil
 }
 
@@ -334,9 +407,9 @@ func (e *Event) parseUserEvent(f *fields) error {
 	}
 	msg := f.mid()
 	e.TimeStatus = TimeMissing
-	e.Host, e.Command = f.head(0), f.head(1)
+	e.Host, e.Command = f.head(0), orMissing(f.head(1))
 	e.setUser(f.head(2), f.head(3), "")
-	e.Origin, e.Context, e.Message = f.head(4), f.head(5), msg
+	e.Origin, e.Context, e.Message = orMissing(f.head(4)), orMissing(f.head(5)), msg
 	e.Action = actionOf(e.Command)
 	e.AppID = appIDFromContext(e.Context)
 	e.ProxySession = sessionFromMessage(msg)

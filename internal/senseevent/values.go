@@ -17,13 +17,33 @@ func IsGUID(s string) bool {
 		notHex(load32(s[19:])|load32(s[24:])<<32)|notHex(load64(s[28:])) == 0
 }
 
-// setGUID stores s in *dst if it is a GUID, and records it as invalid otherwise.
+// nullText is what log4net writes for a %property that is not set.
+const nullText = "(null)"
+
+// orMissing is s, or "" when s is log4net's text for a property not set.
+func orMissing(s string) string {
+	if s == nullText {
+		return ""
+	}
+	return s
+}
+
+// setGUID stores s in *dst if it is a GUID, and records it as invalid
+// otherwise. "0" (Sense's "no session") and log4net's "(null)" are missing
+// values, and blanks around a GUID are ignored.
 func (e *Event) setGUID(dst *string, field, s string) {
 	if s == "" {
 		return
 	}
 	if IsGUID(s) {
 		*dst = s
+		return
+	}
+	if s == "0" || s == nullText {
+		return
+	}
+	if g := strings.TrimSpace(s); IsGUID(g) {
+		*dst = g
 		return
 	}
 	e.invalid(field, s)
@@ -39,7 +59,9 @@ func (e *Event) parseInt(field, s string) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
-		e.invalid(field, s)
+		if s != nullText {
+			e.invalid(field, s)
+		}
 		return 0, false
 	}
 	return v, true
@@ -51,30 +73,91 @@ func (e *Event) parseFloat(field, s string) (float64, bool) {
 		return 0, false
 	}
 	v, ok := atof(s)
-	if !ok {
+	if !ok && s != nullText {
 		e.invalid(field, s)
 	}
 	return v, ok
 }
 
 // setUser fills the user fields from a directory and id, or, when those are
-// empty, from a DIRECTORY\userid string.
+// not both there, from full or id in the form DIRECTORY\userid or Qlik's
+// "UserDirectory=X; UserId=Y".
 func (e *Event) setUser(dir, id, full string) {
+	dir, id, full = orMissing(dir), orMissing(id), orMissing(full)
 	switch {
 	case dir != "" && id != "":
 		e.UserDir, e.UserID = dir, id
 	case full != "":
-		if i := strings.IndexByte(full, '\\'); i > 0 && i < len(full)-1 {
-			e.UserDir, e.UserID = full[:i], full[i+1:]
-		} else {
-			e.UserID = full
+		e.UserDir, e.UserID = splitUser(full)
+	case id != "":
+		e.UserDir, e.UserID = splitUser(id)
+		if e.UserDir != "" && len(e.UserDir)+1+len(e.UserID) == len(id) {
+			e.UserFull = id // DIRECTORY\userid as sent
 		}
 	default:
-		e.UserDir, e.UserID = dir, id
+		e.UserDir = dir
 	}
-	if full != "" && strings.IndexByte(full, '\\') > 0 {
-		e.UserFull = full
+	if full != "" {
+		if i := strings.IndexByte(full, '\\'); i > 0 && i < len(full)-1 {
+			e.UserFull = full
+		}
 	}
+}
+
+// splitUser reads DIRECTORY\userid or Qlik's "UserDirectory=X; UserId=Y";
+// anything else is a user id without a directory.
+func splitUser(s string) (dir, id string) {
+	if i := strings.IndexByte(s, '\\'); i > 0 && i < len(s)-1 {
+		return s[:i], s[i+1:]
+	}
+	if dir, id, ok := qlikUser(s); ok {
+		return dir, id
+	}
+	return "", s
+}
+
+const (
+	qlikUserDirectory = "UserDirectory="
+	qlikUserID        = "UserId="
+)
+
+// qlikUser reads Qlik's "UserDirectory=CORP; UserId=jdoe" user form (the
+// X-Qlik-User header's, also used in Sense's logs).
+func qlikUser(s string) (dir, id string, ok bool) {
+	s = strings.TrimSpace(s)
+	if !hasPrefixFold(s, qlikUserDirectory) {
+		return "", "", false
+	}
+	d, rest, found := strings.Cut(s[len(qlikUserDirectory):], ";")
+	rest = strings.TrimSpace(rest)
+	if !found || !hasPrefixFold(rest, qlikUserID) {
+		return "", "", false
+	}
+	d, i := strings.TrimSpace(d), strings.TrimSpace(rest[len(qlikUserID):])
+	if d == "" || i == "" {
+		return "", "", false
+	}
+	return d, i, true
+}
+
+func isQlikUser(s string) bool {
+	_, _, ok := qlikUser(s)
+	return ok
+}
+
+// hasPrefixFold is strings.HasPrefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// containsFold is strings.Contains, ignoring ASCII case.
+func containsFold(s, substr string) bool {
+	for i := 0; i+len(substr) <= len(s); i++ {
+		if hasPrefixFold(s[i:], substr) {
+			return true
+		}
+	}
+	return false
 }
 
 // FullUser returns DIRECTORY\userid; it allocates only when Sense did not send

@@ -230,27 +230,42 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 		}
 		return
 	}
-	if err := senseevent.Parse(line, &rd.ev); err != nil {
-		var perr *senseevent.Error
-		errors.As(err, &perr)
-		if rd.reject(perr.Reason, client, line, perr.Kind, observed) {
-			rd.warnRejected(perr.Reason, client, perr.Error())
+	// A datagram holds one event, or, from a relay that joins lines, one per
+	// line: the k-th after the first is observed readBatch*k ns later, which
+	// keeps the times of a read's records apart.
+	for ; ; observed += readBatch {
+		err := senseevent.Parse(line, &rd.ev)
+		next := rd.ev.Next
+		if err != nil {
+			var perr *senseevent.Error
+			errors.As(err, &perr)
+			raw := line
+			if next != "" {
+				raw = strings.TrimRight(line[:len(line)-len(next)], "\r\n")
+			}
+			if rd.reject(perr.Reason, client, raw, perr.Kind, observed) {
+				rd.warnRejected(perr.Reason, client, perr.Error())
+			}
+		} else {
+			rd.parsed[rd.ev.Kind]++
+			if rd.ev.Ambiguous != senseevent.NotAmbiguous {
+				rd.flagged[issueAmbiguous]++
+			}
+			if len(rd.ev.Invalid) > 0 {
+				rd.flagged[issueInvalidField]++
+			}
+			if rd.ev.TimeStatus == senseevent.TimeInvalid {
+				rd.flagged[issueTimestampInvalid]++
+			}
+			rd.batch.appendEvent(&rd.ev, client, observed)
+			if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
+				rd.flush()
+			}
 		}
-		return
-	}
-	rd.parsed[rd.ev.Kind]++
-	if rd.ev.Ambiguous != senseevent.NotAmbiguous {
-		rd.flagged[issueAmbiguous]++
-	}
-	if len(rd.ev.Invalid) > 0 {
-		rd.flagged[issueInvalidField]++
-	}
-	if rd.ev.TimeStatus == senseevent.TimeInvalid {
-		rd.flagged[issueTimestampInvalid]++
-	}
-	rd.batch.appendEvent(&rd.ev, client, observed)
-	if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
-		rd.flush()
+		if next == "" {
+			return
+		}
+		line = next
 	}
 }
 

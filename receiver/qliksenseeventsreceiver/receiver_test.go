@@ -713,3 +713,105 @@ func TestUnparsedRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestRealWorldDatagrams sends what real Sense servers send beyond the
+// samples and checks the records and the counters: an appender without
+// encoding="utf-8" (log4net then sends Windows-1252), log4net's "(null)" for
+// properties not set, Qlik's "UserDirectory=X; UserId=Y" user form, a
+// trailing line break, and levels other than WARN/ERROR.
+func TestRealWorldDatagrams(t *testing.T) {
+	const (
+		head  = "1;20240312T101542.118+0100;2024-03-12 10:15:42,118;"
+		guidA = "c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10"
+		guidB = "5b817efe-472d-43ce-8a31-6cce34af7de9"
+	)
+	tests := []struct {
+		name     string
+		datagram string
+		severity plog.SeverityNumber
+		body     string
+		attrs    map[string]any // expected values; nil: must be absent
+	}{
+		{"Windows-1252 user and message", "/qseow-proxy/;" + head + "WARN;QS-PROXY-01;Audit.Proxy;CORP\\svc;Zugriff f\xfcr J\xf6rg verweigert;;CORP;j\xf6rg;Check access;403;AppAccess;/hub/",
+			plog.SeverityNumberWarn, "Zugriff für Jörg verweigert",
+			map[string]any{senseevent.AttrUserID: `CORP\jörg`, senseevent.AttrUserName: "jörg", senseevent.AttrResultCode: int64(403)}},
+		{"Windows-1252 user event", "/qseow-proxy-session/;QS-PROXY-01;Start session;CORP;M\xfcller;AppAccess;/hub/;Start session for user 'CORP\\M\xfcller'",
+			plog.SeverityNumberUnspecified, `Start session for user 'CORP\Müller'`,
+			map[string]any{senseevent.AttrUserID: `CORP\Müller`, senseevent.AttrAction: "session.start"}},
+		{"(null) properties", "/qseow-engine/;" + head + "TRACE;QS-CENTRAL-01;System.Engine.Engine;CORP\\svc;m;(null);(null);(null);(null);(null);(null);(null);(null);(null);(null)\r\n",
+			plog.SeverityNumberTrace, "m",
+			map[string]any{senseevent.AttrUserID: nil, senseevent.AttrUserDirectory: nil, senseevent.AttrEngineTimestamp: nil,
+				senseevent.AttrEngineVersion: nil, senseevent.AttrParseInvalid: nil, senseevent.AttrActivitySource: nil}},
+		{"scheduler user in Qlik's form", "/qseow-scheduler/;" + head + "FATAL;QS-CENTRAL-01;System.Scheduler;CORP\\svc;Reload failed;;;;UserDirectory=INTERNAL; UserId=sa_scheduler;Reload of Sales;Sales;" + guidA + ";" + guidB + ";" + guidA,
+			plog.SeverityNumberFatal, "Reload failed",
+			map[string]any{senseevent.AttrUserID: `INTERNAL\sa_scheduler`, senseevent.AttrUserDirectory: "INTERNAL", senseevent.AttrUserName: "sa_scheduler",
+				senseevent.AttrParseAmbiguous: nil, senseevent.AttrTaskName: "Reload of Sales"}},
+		{"engine SessionId 0 during a reload", "/qseow-engine/;" + head + "ERROR;QS-CENTRAL-01;System.Engine.Engine;CORP\\svc;m;0;INTERNAL;sa_scheduler;ts;;14.187.4;st;Server;0;" + guidB,
+			plog.SeverityNumberError, "m",
+			map[string]any{senseevent.AttrActivitySource: "non-user", senseevent.AttrParseInvalid: nil, senseevent.AttrEngineSessionID: nil, senseevent.AttrAppID: guidB}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) { c.Batch.Timeout = 10 * time.Millisecond }, sink)
+			tr.send(t, tt.datagram)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 5*time.Millisecond)
+			lr := allLogs(sink).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			assert.Equal(t, tt.severity, lr.SeverityNumber())
+			assert.Equal(t, tt.body, lr.Body().Str())
+			for k, want := range tt.attrs {
+				v, ok := lr.Attributes().Get(k)
+				if want == nil {
+					assert.False(t, ok, "%s is left out", k)
+					continue
+				}
+				assert.Equal(t, want, v.AsRaw(), k)
+			}
+			_, flagged := tr.tel.GetMetric("otelcol_receiver_qliksense_events_records_flagged")
+			assert.Error(t, flagged, "nothing to flag")
+			_, rejected := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+			assert.Error(t, rejected, "nothing rejected")
+		})
+	}
+}
+
+// TestSeveralEventsInOneDatagram: a relay that joins lines sends several
+// events in one datagram; each becomes its own record, with its own
+// ObservedTimestamp, and is counted by kind (the datagram once).
+func TestSeveralEventsInOneDatagram(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	tr := startReceiver(t, func(c *Config) { c.Batch.Timeout = 10 * time.Millisecond; c.IncludeUnparsed = true }, sink)
+	proxy := sampleLines(t, "log-proxy")[0]
+	users := sampleLines(t, "user-events")
+	tr.send(t, proxy+"\r\n"+users[0]+"\r\n"+users[3]+"\r\n", "/qseow-engine/;1;2\n"+users[1])
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 5 }, 5*time.Second, 5*time.Millisecond)
+	observed := map[pcommon.Timestamp]bool{}
+	var bodies []string
+	for _, rl := range allLogs(sink).ResourceLogs().All() {
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			observed[lr.ObservedTimestamp()] = true
+			bodies = append(bodies, lr.Body().Str())
+		}
+	}
+	assert.Len(t, observed, 5, "every record has its own ObservedTimestamp")
+	assert.ElementsMatch(t, []string{
+		"Access was denied for User: 'CORP\\guest1', with AccessID '7a9d0e12', SessionID: 'c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10', SessionCreated: '2024-03-12 10:05:01', Resource: '/app/5b817efe-472d-43ce-8a31-6cce34af7de9'",
+		"Start session for user 'CORP\\jdoe' (session 'c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10')",
+		"Stop session for user 'CORP\\jdoe' (session 'c8a8b0c4-5ef3-4b4a-b1d3-2f6f9a1e7d10')",
+		"/qseow-engine/;1;2",
+		users[1][strings.LastIndexByte(users[1][:strings.Index(users[1], "Websocket")], ';')+1:],
+	}, bodies)
+	require.Eventually(t, func() bool {
+		_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+		return err == nil
+	}, 5*time.Second, 5*time.Millisecond)
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Attributes: attribute.NewSet(receiverAttr), Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "field_count")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tr.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy-session")), Value: 2},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy-connection")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+}

@@ -227,22 +227,52 @@ func putUserEvent(lr plog.LogRecord, ev *senseevent.Event) {
 	putStr(attrs, senseevent.AttrUserAgentOriginal, ev.UserAgent)
 }
 
-// severityOf maps log4net level names to OpenTelemetry severities; levels
-// it does not know keep only their text.
+// severityOf maps log4net level names, in any case, to OpenTelemetry
+// severities: each name to the severity of the same name, and log4net's
+// others by their values (NOTICE between INFO and WARN, SEVERE, CRITICAL and
+// ALERT between ERROR and FATAL, EMERGENCY above FATAL; VERBOSE, FINEST and
+// FINER are traces, FINE is DEBUG). "WARNING" is read as WARN. Levels it
+// does not know keep only their text.
 func severityOf(level string) plog.SeverityNumber {
-	switch {
-	case strings.EqualFold(level, "INFO"):
-		return plog.SeverityNumberInfo
-	case strings.EqualFold(level, "WARN"), strings.EqualFold(level, "WARNING"):
+	// Sense sends the names in upper case: a switch on constants first.
+	switch level {
+	case "WARN":
 		return plog.SeverityNumberWarn
-	case strings.EqualFold(level, "ERROR"):
+	case "ERROR":
 		return plog.SeverityNumberError
-	case strings.EqualFold(level, "FATAL"):
+	case "INFO":
+		return plog.SeverityNumberInfo
+	case "FATAL":
 		return plog.SeverityNumberFatal
-	case strings.EqualFold(level, "DEBUG"):
-		return plog.SeverityNumberDebug
+	}
+	for _, l := range log4netLevels {
+		if strings.EqualFold(level, l.name) {
+			return l.severity
+		}
 	}
 	return plog.SeverityNumberUnspecified
+}
+
+var log4netLevels = [...]struct {
+	name     string
+	severity plog.SeverityNumber
+}{
+	{"WARN", plog.SeverityNumberWarn},
+	{"WARNING", plog.SeverityNumberWarn},
+	{"ERROR", plog.SeverityNumberError},
+	{"INFO", plog.SeverityNumberInfo},
+	{"FATAL", plog.SeverityNumberFatal},
+	{"DEBUG", plog.SeverityNumberDebug},
+	{"FINE", plog.SeverityNumberDebug},
+	{"TRACE", plog.SeverityNumberTrace},
+	{"FINER", plog.SeverityNumberTrace},
+	{"VERBOSE", plog.SeverityNumberTrace},
+	{"FINEST", plog.SeverityNumberTrace},
+	{"NOTICE", plog.SeverityNumberInfo2},
+	{"SEVERE", plog.SeverityNumberError2},
+	{"CRITICAL", plog.SeverityNumberError3},
+	{"ALERT", plog.SeverityNumberError4},
+	{"EMERGENCY", plog.SeverityNumberFatal2},
 }
 
 // appendRaw adds a datagram that is not a valid event, for include_unparsed.

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/senseops/senseops-collector/internal/senseevent"
 )
@@ -32,5 +33,46 @@ func TestAttrCapacityFitsEveryKind(t *testing.T) {
 			}
 			assert.LessOrEqual(t, lr.Attributes().Len()+room, attrCapacity[ev.Kind], "%s: %s", ev.Kind, line)
 		}
+	}
+}
+
+// TestSeverityOf maps every log4net level name, in any case, to its
+// OpenTelemetry severity: the severity of the same name, and log4net's other
+// levels by their values (NOTICE 50000 between INFO and WARN; SEVERE 80000,
+// CRITICAL 90000 and ALERT 100000 between ERROR and FATAL; EMERGENCY 120000
+// above FATAL).
+func TestSeverityOf(t *testing.T) {
+	tests := []struct {
+		level string
+		want  plog.SeverityNumber
+	}{
+		{"VERBOSE", plog.SeverityNumberTrace},
+		{"FINEST", plog.SeverityNumberTrace},
+		{"TRACE", plog.SeverityNumberTrace},
+		{"trace", plog.SeverityNumberTrace},
+		{"FINER", plog.SeverityNumberTrace},
+		{"DEBUG", plog.SeverityNumberDebug},
+		{"Debug", plog.SeverityNumberDebug},
+		{"FINE", plog.SeverityNumberDebug},
+		{"INFO", plog.SeverityNumberInfo},
+		{"info", plog.SeverityNumberInfo},
+		{"NOTICE", plog.SeverityNumberInfo2},
+		{"WARN", plog.SeverityNumberWarn},
+		{"warn", plog.SeverityNumberWarn},
+		{"WARNING", plog.SeverityNumberWarn},
+		{"Warning", plog.SeverityNumberWarn},
+		{"ERROR", plog.SeverityNumberError},
+		{"error", plog.SeverityNumberError},
+		{"SEVERE", plog.SeverityNumberError2},
+		{"CRITICAL", plog.SeverityNumberError3},
+		{"ALERT", plog.SeverityNumberError4},
+		{"FATAL", plog.SeverityNumberFatal},
+		{"fatal", plog.SeverityNumberFatal},
+		{"EMERGENCY", plog.SeverityNumberFatal2},
+		{"", plog.SeverityNumberUnspecified},
+		{"LOUD", plog.SeverityNumberUnspecified},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, severityOf(tt.level), tt.level)
 	}
 }
