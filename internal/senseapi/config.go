@@ -173,7 +173,8 @@ func ValidateBaseEndpoint(field, endpoint string, apiPaths ...string) error {
 	return nil
 }
 
-// ValidateEndpoint checks an https URL with a host; errors name the field.
+// ValidateEndpoint checks an https (or, for a proxy in front of Sense, http)
+// URL with a host; errors name the field.
 func ValidateEndpoint(field, endpoint string) error {
 	if endpoint == "" {
 		return fmt.Errorf("%s: must be set, e.g. https://qs-central-01.corp.example:4747", field)
@@ -183,7 +184,7 @@ func ValidateEndpoint(field, endpoint string) error {
 		return fmt.Errorf("%s: %q is not a URL: %w", field, endpoint, err)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%s: %q must start with https:// (Sense's APIs use mutual TLS)", field, endpoint)
+		return fmt.Errorf("%s: %q must start with https:// (Sense's APIs use mutual TLS; http:// is accepted for a plain-HTTP proxy in front of them)", field, endpoint)
 	}
 	if u.Hostname() == "" {
 		return fmt.Errorf("%s: %q has no host", field, endpoint)
