@@ -449,12 +449,3 @@ func TestReadmeDocumentsEveryMetric(t *testing.T) {
 		assert.Contains(t, string(readme), "`"+a+"`")
 	}
 }
-
-// TestReadmeExample: the README's fuller example is a valid configuration
-// (testdata/config.yaml holds it without the certificate files).
-func TestReadmeExample(t *testing.T) {
-	cfg, err := loadConfig(t, "readme")
-	require.NoError(t, err)
-	assert.True(t, cfg.Qix.AppNames.Enabled)
-	assert.Len(t, cfg.Sessions.Seed.Proxies, 1)
-}

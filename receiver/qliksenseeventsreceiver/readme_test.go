@@ -1,0 +1,20 @@
+package qliksenseeventsreceiver
+
+import (
+	"testing"
+
+	"github.com/senseops/senseops-collector/internal/readmetest"
+)
+
+// TestReadmeExamples: every example in README.md loads and validates.
+func TestReadmeExamples(t *testing.T) {
+	readmetest.Examples(t, NewFactory(), nil, []readmetest.Block{
+		{Name: "configuration", IDs: []string{"qliksense_events", "qliksense_events/user"}},
+	})
+}
+
+// TestReadmeConfigTable: the configuration reference names every setting,
+// only real ones, with the factory's defaults.
+func TestReadmeConfigTable(t *testing.T) {
+	readmetest.ConfigTable(t, NewFactory())
+}
