@@ -516,3 +516,45 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 		})
 	}
 }
+
+// TestNextIsTheRestOfTheInput: Next is a suffix of the line given to Parse,
+// so a caller can tell which bytes the event came from (the receiver keeps a
+// rejected line as it came): also after a trailing line break, which Parse
+// ignores, and in a datagram read as Windows-1252, whose text is longer than
+// its bytes. And a line with an unknown marker does not hide the events
+// after it.
+func TestNextIsTheRestOfTheInput(t *testing.T) {
+	user1 := "/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess;/hub/;Start session for user 'CORP\\jdoe'"
+	tests := []struct {
+		name  string
+		line  string
+		first string // the first line, as it came
+		err   Reason
+	}{
+		{"CRLF at the end", "/qseow-engine/;1;2\n" + user1 + "\r\n", "/qseow-engine/;1;2", ReasonFieldCount},
+		{"BOM and CRLF", "\uFEFF/qseow-engine/;1;2\r\n" + user1 + "\r\n", "\uFEFF/qseow-engine/;1;2", ReasonFieldCount},
+		{"Windows-1252, first line rejected", "/qseow-engine/;\xff\n" + user1 + " " + strings.Repeat("\xe9", 64), "/qseow-engine/;\xff", ReasonInvalidUTF8},
+		{"Windows-1252, first line read", proxyLine("J\xf6rg;") + "\n" + user1 + " \xe9\xe9", proxyLine("J\xf6rg;"), ""},
+		{"unknown marker first", "/qseow-printing/;1;2\r\n" + user1, "/qseow-printing/;1;2", ReasonUnknownMarker},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			err := Parse(tt.line, &ev)
+			var reason Reason
+			if err != nil {
+				reason = err.(*Error).Reason
+			}
+			eq(t, reason, tt.err)
+			if !strings.HasSuffix(tt.line, ev.Next) || ev.Next == "" {
+				t.Fatalf("Next %q is not the rest of %q", ev.Next, tt.line)
+			}
+			eq(t, strings.TrimRight(tt.line[:len(tt.line)-len(ev.Next)], "\r\n"), tt.first)
+			if err := Parse(ev.Next, &ev); err != nil {
+				t.Fatalf("second event: %v", err)
+			}
+			eq(t, ev.Action, ActionSessionStart)
+			eq(t, ev.Next, "")
+		})
+	}
+}

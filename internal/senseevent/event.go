@@ -81,7 +81,8 @@ type Event struct {
 
 	// Next is the rest of the datagram when it holds more than one event,
 	// one per line (log4net sends one per datagram; a relay that joins lines
-	// does not): parse it too. It is set even when Parse rejects the event.
+	// does not): parse it too. It is a suffix of the line given to Parse, and
+	// it is set even when Parse rejects the event.
 	Next string
 }
 

@@ -31,3 +31,22 @@ func windows1252ToUTF8(s string) string {
 	}
 	return b.String()
 }
+
+// windows1252Offset returns where in s the text that windows1252ToUTF8(s)
+// has at offset n comes from (n at a character of the result).
+func windows1252Offset(s string, n int) int {
+	i, out := 0, 0
+	for i < len(s) && out < n {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i, out = i+1, out+1
+			continue
+		}
+		if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size > 1 {
+			i, out = i+size, out+size
+			continue
+		}
+		i, out = i+1, out+utf8.RuneLen(charmap.Windows1252.DecodeByte(c))
+	}
+	return i
+}

@@ -48,16 +48,18 @@ const (
 // that is not valid UTF-8 is read as Windows-1252 (see windows1252ToUTF8). It
 // returns an *Error when the datagram is rejected; problems that leave the
 // event usable are reported in ev.Invalid and ev.Ambiguous instead. When the
-// datagram holds more events, one per line, ev.Next is the rest: parse it
-// next (also after an error).
+// datagram holds more events, one per line, ev.Next is the rest of line, a
+// suffix of it as given: parse it next (also after an error).
 func Parse(line string, ev *Event) error {
 	ev.reset()
+	in := line
 	line = strings.TrimPrefix(line, "\uFEFF")
 	line = trimLineEnd(line)
 	if trimSpace(line) == "" {
 		return &Error{Reason: ReasonEmpty, Detail: "datagram has no content"}
 	}
 	var f fields
+	text := line // what the fields are read from
 	legacy := false
 	if !f.scan(line) && !utf8.ValidString(line) {
 		// log4net's UdpAppender encodes with the system's ANSI code page
@@ -65,7 +67,8 @@ func Parse(line string, ev *Event) error {
 		// encoding="utf-8", so a user name such as "Jörg" arrives with a
 		// byte 0xF6. OTLP strings must be UTF-8.
 		legacy = true
-		f.scan(windows1252ToUTF8(line))
+		text = windows1252ToUTF8(line)
+		f.scan(text)
 	}
 	marker := f.marker()
 	ev.Kind = kindOf(marker)
@@ -92,7 +95,22 @@ func Parse(line string, ev *Event) error {
 	case KindProxySession, KindProxyConnection:
 		err = ev.parseUserEvent(&f)
 	default:
+		// Not looked at above (an unknown marker says nothing about the
+		// separators), but a known event may follow on the next line.
+		if i := nextEvent(f.line); i > 0 {
+			ev.Next = f.line[i:]
+		}
 		err = &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
+	}
+	if ev.Next != "" {
+		// Next is the rest of the input, as it came: the caller can then
+		// tell which bytes this event was (also past a byte-order mark, a
+		// trailing line break, or Windows-1252 text, which is longer read).
+		at := len(text) - len(ev.Next)
+		if legacy {
+			at = windows1252Offset(line, at)
+		}
+		ev.Next = in[len(in)-len(strings.TrimPrefix(in, "\uFEFF"))+at:]
 	}
 	if err != nil && legacy {
 		// Not UTF-8 and no event read as Windows-1252 either: garbage

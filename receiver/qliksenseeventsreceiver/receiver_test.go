@@ -815,3 +815,49 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 		{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy-connection")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
+
+// TestUnparsedLineOfSeveral: when a datagram holds several events and one is
+// rejected, include_unparsed keeps that line as it came, whatever follows:
+// a trailing line break, a line in Windows-1252 (whose text is longer once
+// read), an unknown marker before a known one. And the reader survives it.
+func TestUnparsedLineOfSeveral(t *testing.T) {
+	users := sampleLines(t, "user-events")
+	tests := []struct {
+		name     string
+		datagram string
+		raw      string
+		bytes    bool
+		reason   string
+	}{
+		{"CRLF after the last line", "/qseow-engine/;1;2\n" + users[0] + "\r\n", "/qseow-engine/;1;2", false, "field_count"},
+		{"Windows-1252", "/qseow-engine/;\xff\n" + users[0] + " " + strings.Repeat("\xe9", 64), "/qseow-engine/;\xff", true, "invalid_utf8"},
+		{"unknown marker first", "/qseow-printing/;1;2\r\n" + users[0], "/qseow-printing/;1;2", false, "unknown_marker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiver(t, func(c *Config) { c.IncludeUnparsed = true; c.Batch.Timeout = 10 * time.Millisecond }, sink)
+			tr.send(t, tt.datagram)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, 5*time.Second, 5*time.Millisecond)
+			var raw, event plog.LogRecord
+			for _, rl := range allLogs(sink).ResourceLogs().All() {
+				for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+					if _, ok := lr.Attributes().Get(senseevent.AttrParseError); ok {
+						raw = lr
+					} else {
+						event = lr
+					}
+				}
+			}
+			reason, _ := raw.Attributes().Get(senseevent.AttrParseError)
+			assert.Equal(t, tt.reason, reason.Str())
+			if tt.bytes {
+				assert.Equal(t, []byte(tt.raw), raw.Body().Bytes().AsRaw())
+			} else {
+				assert.Equal(t, tt.raw, raw.Body().Str())
+			}
+			action, _ := event.Attributes().Get(senseevent.AttrAction)
+			assert.Equal(t, "session.start", action.Str())
+		})
+	}
+}
