@@ -221,7 +221,7 @@ func (q *QixConfig) validate() []error {
 	}
 	errs = append(errs, q.MonitorFilter.validate("qix.monitor_filter.")...)
 	if q.AppNames.Enabled {
-		if err := senseapi.ValidateEndpoint("qix.app_names.endpoint", q.AppNames.Endpoint); err != nil {
+		if err := senseapi.ValidateBaseEndpoint("qix.app_names.endpoint", q.AppNames.Endpoint, senseapi.AppListPath); err != nil {
 			errs = append(errs, err)
 		}
 		if q.AppNames.RefreshInterval <= 0 {
@@ -262,7 +262,7 @@ func (s *SessionsConfig) validate() []error {
 	hosts := map[string]int{}
 	for i, p := range s.Seed.Proxies {
 		prefix := fmt.Sprintf("sessions.seed.proxies[%d].", i)
-		if err := senseapi.ValidateEndpoint(prefix+"endpoint", p.Endpoint); err != nil {
+		if err := senseapi.ValidateBaseEndpoint(prefix+"endpoint", p.Endpoint, senseapi.SessionsPath); err != nil {
 			errs = append(errs, err)
 		} else if j, dup := endpoints[p.Endpoint]; dup {
 			add("%sendpoint: %q is already sessions.seed.proxies[%d]", prefix, p.Endpoint, j)

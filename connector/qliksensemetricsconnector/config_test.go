@@ -139,6 +139,17 @@ func TestValidateNamesTheField(t *testing.T) {
 			c.Qix.AppNames.RefreshInterval = 0
 			c.Qix.AppNames.TLS.CAFile = "/nonexistent/root.pem"
 		}, []string{"qix.app_names.endpoint: must be set", "qix.app_names.refresh_interval: must be positive", `qix.app_names.tls.ca_file: cannot read "/nonexistent/root.pem"`}},
+		{"endpoints copied from a request URL", func(c *Config) {
+			c.Qix.AppNames.Enabled = true
+			c.Qix.AppNames.Endpoint = "https://qs-central-01.corp.example:4242/qrs/app"
+			c.Sessions.Seed.Proxies = []ProxyConfig{
+				{Endpoint: "https://qs-proxy-01.corp.example:4243/qps/hdr/session"},
+				{Endpoint: "https://gateway.corp.example/qps-route/qs-proxy-02"}, // a reverse proxy's route is a base URL
+			}
+		}, []string{
+			`qix.app_names.endpoint: "https://qs-central-01.corp.example:4242/qrs/app" includes the API path /qrs/app`,
+			`sessions.seed.proxies[0].endpoint: "https://qs-proxy-01.corp.example:4243/qps/hdr/session" includes the API path /qps/hdr/session`,
+		}},
 		{"filter", func(c *Config) {
 			c.Qix.MonitorFilter = MonitorFilterConfig{
 				AppSpecific: AppSpecificConfig{Enable: true, App: []AppEntryConfig{{

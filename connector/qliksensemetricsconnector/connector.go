@@ -321,7 +321,11 @@ func (c *qsConnector) consumeRecord(sc *scratch, lr plog.LogRecord, res pcommon.
 	case r.source == sourceQixPerf && c.qix != nil:
 		c.observeQix(sc, attrs, res, host, now)
 	case user && c.sessions != nil:
-		c.sessions.event(r.action, r.sessionID, r.userID, host, now)
+		received := lr.ObservedTimestamp()
+		if received == 0 {
+			received = lr.Timestamp()
+		}
+		c.sessions.event(r.action, r.sessionID, r.userID, host, now, received)
 	}
 }
 

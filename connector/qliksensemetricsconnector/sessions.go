@@ -3,6 +3,8 @@ package qliksensemetricsconnector // import "github.com/senseops/senseops-collec
 import (
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/senseops/senseops-collector/internal/senseapi"
 )
 
@@ -44,15 +46,22 @@ type sessionState struct {
 	sessions map[string]*session
 	hosts    map[string]*hostSessions
 
-	// stopped remembers when recent stop events came, by session id, so
-	// that neither a start delivered after its stop nor a seed read under
-	// way (whose list was taken before the stop) brings those sessions back.
-	// Entries are kept for stopMemory (at least reorderWindow, and as long
-	// as a read can take).
-	stopped    map[string]time.Time
+	// stopped remembers recent stop events, by session id, so that neither
+	// a start delivered after its stop nor a seed read under way (whose
+	// list was taken before the stop) brings those sessions back. Entries
+	// are kept for stopMemory (at least reorderWindow, and as long as a read
+	// can take).
+	stopped    map[string]stopNote
 	stopMemory time.Duration
 
 	anomalies [numAnomalies]int64 // not yet reported
+}
+
+// stopNote is when a stop event came (the connector's clock) and when its
+// record was received (its ObservedTimestamp; 0 when it has none).
+type stopNote struct {
+	at       time.Time
+	received pcommon.Timestamp
 }
 
 type session struct {
@@ -75,7 +84,7 @@ func newSessionState(maxSessions int, timeout, stopMemory time.Duration) *sessio
 	return &sessionState{
 		max: maxSessions, timeout: timeout,
 		sessions: map[string]*session{}, hosts: map[string]*hostSessions{},
-		stopped: map[string]time.Time{}, stopMemory: max(stopMemory, reorderWindow),
+		stopped: map[string]stopNote{}, stopMemory: max(stopMemory, reorderWindow),
 	}
 }
 
@@ -119,8 +128,11 @@ func (h *hostSessions) remove(user string) {
 // event applies a user event: session.start adds, session.stop removes, and
 // connection events keep a known session alive. It never creates a session
 // from a connection event: UDP may deliver a connection close after the
-// session's stop, which would bring a dead session back.
-func (st *sessionState) event(action, sessionID, user, host string, now time.Time) {
+// session's stop, which would bring a dead session back. received is when the
+// event's record was received (0: unknown); it tells a start that was
+// received before its session's stop, but delivered after it, from the same
+// session id starting again.
+func (st *sessionState) event(action, sessionID, user, host string, now time.Time, received pcommon.Timestamp) {
 	switch action {
 	case actionSessionStart:
 		if sessionID == "" {
@@ -133,10 +145,15 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 			st.move(s, host, user)
 			return
 		}
-		if _, ok := st.stopped[sessionID]; ok {
-			// delivered after its stop: the session is over
-			st.anomalies[anomalyStartAfterStop]++
-			return
+		if stop, ok := st.stopped[sessionID]; ok {
+			if received == 0 || stop.received == 0 || received <= stop.received {
+				// delivered after its stop: the session is over
+				st.anomalies[anomalyStartAfterStop]++
+				return
+			}
+			// received after its stop: the id starts again (the session
+			// API lets a portal choose it, and re-add it)
+			delete(st.stopped, sessionID)
 		}
 		st.add(sessionID, user, host, noProxy, now)
 	case actionSessionStop:
@@ -144,7 +161,7 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 			st.anomalies[anomalyMissingSessionID]++
 			return
 		}
-		st.noteStop(sessionID, now)
+		st.noteStop(sessionID, now, received)
 		s, ok := st.sessions[sessionID]
 		if !ok {
 			st.anomalies[anomalyStopWithoutStart]++
@@ -161,19 +178,19 @@ func (st *sessionState) event(action, sessionID, user, host string, now time.Tim
 // noteStop remembers the stop of a session for late starts and the seed
 // reads under way (at most max stops: beyond that, sweep has to make room
 // first).
-func (st *sessionState) noteStop(sessionID string, now time.Time) {
+func (st *sessionState) noteStop(sessionID string, now time.Time, received pcommon.Timestamp) {
 	if _, ok := st.stopped[sessionID]; ok {
-		st.stopped[sessionID] = now
+		st.stopped[sessionID] = stopNote{now, received}
 	} else if len(st.stopped) < st.max {
-		st.stopped[clone(sessionID)] = now
+		st.stopped[clone(sessionID)] = stopNote{now, received}
 	}
 }
 
 // forgetStops drops the stops no read under way can still need.
 func (st *sessionState) forgetStops(now time.Time) {
 	cutoff := now.Add(-st.stopMemory)
-	for id, at := range st.stopped {
-		if at.Before(cutoff) {
+	for id, stop := range st.stopped {
+		if stop.at.Before(cutoff) {
 			delete(st.stopped, id)
 		}
 	}
@@ -251,7 +268,7 @@ func (st *sessionState) seed(proxy int, host string, listed []senseapi.Session, 
 			s.proxy = proxy
 			continue
 		}
-		if at, ok := st.stopped[l.SessionID]; ok && !at.Before(pollStart) {
+		if stop, ok := st.stopped[l.SessionID]; ok && !stop.at.Before(pollStart) {
 			continue
 		}
 		st.add(l.SessionID, l.User(), host, proxy, now)

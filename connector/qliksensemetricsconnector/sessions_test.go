@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -118,6 +120,48 @@ func TestSessionStopBeforeStart(t *testing.T) {
 	}
 }
 
+// TestSessionIDReusedAfterItsStop: a session id may start again after its
+// stop (the proxy's session API lets a portal add a session with the id it
+// chooses, and portals re-add theirs after Sense ended it). A start received
+// after the stop is a new session; only one received before it (a start whose
+// record is older than the stop's, delivered late) is ignored.
+func TestSessionIDReusedAfterItsStop(t *testing.T) {
+	// received sets each record's receive time (ObservedTimestamp), as the
+	// receiver does; user events carry no time of their own, so Timestamp
+	// is the same.
+	received := func(ld plog.Logs, at ...time.Time) plog.Logs {
+		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		for i, ts := range at {
+			lrs.At(i).SetObservedTimestamp(pcommon.NewTimestampFromTime(ts))
+			lrs.At(i).SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		}
+		return ld
+	}
+	start, stop := userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`), userRec(actionSessionStop, sidJdoe1, `CORP\jdoe`)
+
+	t.Run("started again", func(t *testing.T) {
+		h := newHarness(t, defaultConfig())
+		h.consume(received(proxyBatch("QS-PROXY-01", start), t0))
+		h.advance(time.Minute)
+		h.consume(received(proxyBatch("QS-PROXY-01", stop), t0.Add(time.Minute)))
+		h.advance(time.Minute)
+		h.consume(received(proxyBatch("QS-PROXY-01", start), t0.Add(2*time.Minute)))
+		s, u := activity(t, h, "QS-PROXY-01")
+		assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u}, "the session is on again")
+	})
+	t.Run("start received before its stop, delivered after it", func(t *testing.T) {
+		h := newHarness(t, defaultConfig())
+		// another session keeps the host known
+		h.consume(received(proxyBatch("QS-PROXY-01", userRec(actionSessionStart, sidAsmith, `CORP\asmith`)), t0))
+		h.consume(received(proxyBatch("QS-PROXY-01", stop), t0.Add(2*time.Second)))
+		h.advance(time.Second)
+		h.consume(received(proxyBatch("QS-PROXY-01", start), t0.Add(time.Second)))
+		s, _ := activity(t, h, "QS-PROXY-01")
+		assert.Equal(t, float64(1), s, "only asmith")
+		metadatatest.AssertEqualConnectorQliksenseMetricsSessionAnomalies(t, h.tel, anomalies(map[string]int64{"stop_without_start": 1, "start_after_stop": 1}), metricdatatest.IgnoreTimestamp())
+	})
+}
+
 // TestSessionMovesWithItsStart: a start naming another host re-homes the
 // session (the event is the authority).
 func TestSessionMovesWithItsStart(t *testing.T) {
@@ -204,8 +248,8 @@ func TestSeedReconciles(t *testing.T) {
 	jdoe := senseapi.Session{UserDirectory: "CORP", UserID: "jdoe", SessionID: sidJdoe1}
 	asmith := senseapi.Session{UserDirectory: "CORP", UserID: "asmith", SessionID: sidAsmith}
 	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe, asmith}, true, t0, t0.Add(time.Second))
-	st.event(actionSessionStart, sidPartner, `EXT\partner`, "QS-PROXY-01", t0.Add(2*time.Second)) // e.g. on a virtual proxy not configured
-	st.event(actionSessionStart, sidOther, `CORP\late`, "QS-PROXY-01", t0.Add(11*time.Second))    // started during the next read
+	st.event(actionSessionStart, sidPartner, `EXT\partner`, "QS-PROXY-01", t0.Add(2*time.Second), 0) // e.g. on a virtual proxy not configured
+	st.event(actionSessionStart, sidOther, `CORP\late`, "QS-PROXY-01", t0.Add(11*time.Second), 0)    // started during the next read
 	require.Len(t, st.sessions, 4)
 
 	st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe}, false, t0.Add(10*time.Second), t0.Add(12*time.Second))
@@ -283,15 +327,15 @@ func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
 		{
 			name: "restart: stop of a session the collector never saw, during the first read",
 			prepare: func(st *sessionState) {
-				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second))
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second), 0)
 			},
 			wantIDs: []string{sidAsmith}, wantUsers: 1,
 		},
 		{
 			name: "stop of a session known from events, during the read",
 			prepare: func(st *sessionState) {
-				st.event(actionSessionStart, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", t0)
-				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second))
+				st.event(actionSessionStart, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", t0, 0)
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(time.Second), 0)
 			},
 			wantIDs: []string{sidAsmith}, wantUsers: 1,
 		},
@@ -299,14 +343,14 @@ func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
 			name: "stop of a seeded session, during the next read",
 			prepare: func(st *sessionState) {
 				st.seed(0, "QS-PROXY-01", []senseapi.Session{jdoe}, true, t0, t0.Add(time.Second))
-				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart)
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart, 0)
 			},
 			wantIDs: []string{sidAsmith}, wantUsers: 1,
 		},
 		{
 			name: "a stop before the read began does not hide a session the proxy lists",
 			prepare: func(st *sessionState) {
-				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(-time.Second))
+				st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "QS-PROXY-01", pollStart.Add(-time.Second), 0)
 			},
 			wantIDs: []string{sidAsmith, sidJdoe1}, wantUsers: 2,
 		},

@@ -67,7 +67,7 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // Healthcheck reads GET /engine/healthcheck.
 func (c *Client) Healthcheck(ctx context.Context) (*Health, error) {
 	var h Health
-	if err := c.get(ctx, "/engine/healthcheck", false, &h); err != nil {
+	if err := c.get(ctx, HealthcheckPath, false, &h); err != nil {
 		return nil, err
 	}
 	return &h, nil
@@ -91,7 +91,7 @@ func (c *Client) Sessions(ctx context.Context, virtualProxy string) ([]Session, 
 // Apps reads the repository's app list: GET /qrs/app.
 func (c *Client) Apps(ctx context.Context) ([]App, error) {
 	var a []App
-	if err := c.get(ctx, "/qrs/app", true, &a); err != nil {
+	if err := c.get(ctx, AppListPath, true, &a); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -152,10 +152,22 @@ func checkUserHeader(v string) error {
 	return nil
 }
 
+// The request paths of Sense's APIs, added to a server's base URL; for the
+// endpoint checks, * stands for any one segment (the virtual proxy prefix,
+// absent for the default proxy).
+const (
+	HealthcheckPath = "/engine/healthcheck"
+	AppListPath     = "/qrs/app"
+	SessionsPath    = "/qps/*/session"
+)
+
 // ValidateBaseEndpoint is ValidateEndpoint for a server's base URL, to which
-// the API paths are added: it also refuses a query and a path that already
-// holds one of apiPaths (e.g. /engine/healthcheck, as Butler SOS's docs
-// write the healthcheck URL), which would be requested twice over.
+// the API paths are added: it also refuses a query, and a path that ends with
+// the start of one of apiPaths, the request paths (* standing for any one
+// segment, e.g. /qps/*/session): such an endpoint was copied from a request
+// URL (as Butler SOS's docs write the healthcheck's, .../engine/healthcheck),
+// and the path would be requested twice over. A path that has such a segment
+// only further in (a reverse proxy's route, say /engine/central) is a base.
 func ValidateBaseEndpoint(field, endpoint string, apiPaths ...string) error {
 	if err := ValidateEndpoint(field, endpoint); err != nil {
 		return err
@@ -164,13 +176,32 @@ func ValidateBaseEndpoint(field, endpoint string, apiPaths ...string) error {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%s: %q has a query or fragment; give the server's base URL, e.g. %s://%s", field, endpoint, u.Scheme, u.Host)
 	}
-	p := "/" + strings.ToLower(strings.Trim(u.Path, "/")) + "/"
+	segs := pathSegments(u.Path)
 	for _, api := range apiPaths {
-		if strings.Contains(p, strings.ToLower(strings.TrimRight(api, "/"))+"/") {
-			return fmt.Errorf("%s: %q includes the API path %s; give the server's base URL, e.g. %s://%s (the path is added per request)", field, endpoint, api, u.Scheme, u.Host)
+		a := pathSegments(api)
+		for n := min(len(a), len(segs)); n > 0; n-- {
+			if tail := segs[len(segs)-n:]; segmentsMatch(tail, a[:n]) {
+				return fmt.Errorf("%s: %q includes the API path /%s; give the server's base URL, e.g. %s://%s (the path is added per request)",
+					field, endpoint, strings.Join(tail, "/"), u.Scheme, u.Host)
+			}
 		}
 	}
 	return nil
+}
+
+// pathSegments splits a URL path into its non-empty segments, lower-cased.
+func pathSegments(p string) []string {
+	return strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return r == '/' })
+}
+
+// segmentsMatch reports whether segs equal pattern, where "*" is any segment.
+func segmentsMatch(segs, pattern []string) bool {
+	for i, p := range pattern {
+		if p != "*" && p != segs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidateEndpoint checks an https (or, for a proxy in front of Sense, http)

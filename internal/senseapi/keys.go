@@ -1,6 +1,7 @@
 package senseapi
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -33,6 +34,7 @@ func decryptKey(path string, keyPEM []byte, passphrase string) ([]byte, error) {
 		if raw, err = os.ReadFile(path); err != nil {
 			return nil, fmt.Errorf("tls.key_file: %w", err)
 		}
+		raw = bytes.TrimPrefix(raw, utf8BOM) // as inlineBOMFiles: PEM reading stops at the mark
 	} else {
 		path = "tls.key_pem"
 	}

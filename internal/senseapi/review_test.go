@@ -280,24 +280,35 @@ func TestKeyForms(t *testing.T) {
 	}
 }
 
-// TestEndpointPath: an endpoint that already holds the API path (as Butler
-// SOS's docs write the healthcheck URL) is refused with the field named.
+// TestEndpointPath: an endpoint that already holds (the start of) the API
+// path (as Butler SOS's docs write the healthcheck URL) is refused with the
+// field named; a path that only has such a segment elsewhere, as a reverse
+// proxy's may, is a base URL. apiPaths are the request paths, * one segment.
 func TestEndpointPath(t *testing.T) {
+	health, qps, qrs := []string{"/engine/healthcheck"}, []string{"/qps/*/session"}, []string{"/qrs/app"}
 	tests := []struct {
 		endpoint string
 		api      []string
 		want     string
 	}{
-		{"https://qs1:4747", []string{"/engine/healthcheck"}, ""},
-		{"https://qs1:4747/", []string{"/engine/healthcheck"}, ""},
-		{"https://gateway.corp/sense-engine", []string{"/engine/healthcheck"}, ""},
-		{"https://qs1:4747/engine/healthcheck", []string{"/engine/healthcheck"}, `servers[0].endpoint: "https://qs1:4747/engine/healthcheck" includes the API path /engine/healthcheck`},
-		{"https://qs1:4747/engine/healthcheck/", []string{"/engine/healthcheck"}, "includes the API path"},
-		{"https://qs1:4243/qps/session", []string{"/qps"}, "includes the API path /qps"},
-		{"https://qs1:4243/qps/hdr/session", []string{"/qps"}, "includes the API path /qps"},
-		{"https://qs1:4243/qps/", []string{"/qps"}, "includes the API path /qps"},
-		{"https://qs1:4242/QRS/app", []string{"/qrs"}, "includes the API path /qrs"},
-		{"https://qs1:4747?x=1", []string{"/engine/healthcheck"}, "has a query"},
+		{"https://qs1:4747", health, ""},
+		{"https://qs1:4747/", health, ""},
+		{"https://gateway.corp/sense-engine", health, ""},
+		{"https://sense.corp/hdr", health, ""},
+		{"https://gateway.corp/engine/qs-central-01", health, ""},
+		{"https://gateway.corp/qps/qs-proxy-01/api", qps, ""},
+		{"https://gateway.corp/qrs/qs-central-01", qrs, ""},
+		{"https://qs1:4747/engine/healthcheck", health, `servers[0].endpoint: "https://qs1:4747/engine/healthcheck" includes the API path /engine/healthcheck`},
+		{"https://qs1:4747/engine/healthcheck/", health, "includes the API path /engine/healthcheck"},
+		{"https://qs1:4747/engine", health, "includes the API path /engine"},
+		{"https://sense.corp/hdr/engine/healthcheck", health, "includes the API path /engine/healthcheck"},
+		{"https://qs1:4243/qps/session", qps, "includes the API path /qps/session"},
+		{"https://qs1:4243/qps/hdr/session", qps, "includes the API path /qps/hdr/session"},
+		{"https://qs1:4243/qps/hdr", qps, "includes the API path /qps/hdr"},
+		{"https://qs1:4243/qps/", qps, "includes the API path /qps"},
+		{"https://qs1:4242/QRS/app", qrs, "includes the API path /qrs/app"},
+		{"https://qs1:4242/qrs", qrs, "includes the API path /qrs"},
+		{"https://qs1:4747?x=1", health, "has a query"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.endpoint, func(t *testing.T) {
@@ -335,4 +346,27 @@ func writeCA(t *testing.T, srv *httptest.Server) string {
 	caFile := filepath.Join(t.TempDir(), "root.pem")
 	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
 	return caFile
+}
+
+// TestKeyWithBOMAndPassphrase: a key file saved with a UTF-8 byte order mark
+// (as Windows editors may) is usable with key_passphrase too, encrypted or
+// not: the passphrase path reads the key without the mark as well.
+func TestKeyWithBOMAndPassphrase(t *testing.T) {
+	dir := filepath.Join("testdata", "keys")
+	for _, key := range []string{"key_pkcs1.pem", "key_pkcs1_aes256.pem", "key_pkcs8_aes256.pem"} {
+		t.Run(key, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, key))
+			require.NoError(t, err)
+			bomKey := filepath.Join(t.TempDir(), key)
+			require.NoError(t, os.WriteFile(bomKey, append([]byte("\xEF\xBB\xBF"), raw...), 0o600))
+			c := NewDefaultConnectionConfig()
+			c.TLS.CertFile = filepath.Join(dir, "client.pem")
+			c.TLS.KeyFile = bomKey
+			c.KeyPassphrase = "sense-pass"
+			require.NoError(t, c.Validate(""))
+			client, err := NewClient(context.Background(), "https://qs1:4747", c, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+			require.NoError(t, err)
+			client.Close()
+		})
+	}
 }

@@ -77,7 +77,7 @@ func (cfg *Config) appNamesConnection() senseapi.ConnectionConfig {
 // Validate checks the configuration and names every bad field.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i] }, "/engine/healthcheck", "/engine"); err != nil {
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i] }, senseapi.HealthcheckPath); err != nil {
 		errs = append(errs, err)
 	}
 	if cfg.MaxConcurrency < 1 {
@@ -85,7 +85,7 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.AppNames.Enabled {
 		if cfg.AppNames.Endpoint != "" {
-			if err := senseapi.ValidateBaseEndpoint("app_names.endpoint", cfg.AppNames.Endpoint, "/qrs"); err != nil {
+			if err := senseapi.ValidateBaseEndpoint("app_names.endpoint", cfg.AppNames.Endpoint, senseapi.AppListPath); err != nil {
 				errs = append(errs, err)
 			}
 		}

@@ -46,6 +46,15 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "testdata/certs/client.pem", rim.TLS.CertFile, "shared TLS applies when a server sets none")
 }
 
+// TestEndpointBehindReverseProxy: a base URL whose path has an API
+// segment other than at its end (a reverse proxy's route) is valid.
+func TestEndpointBehindReverseProxy(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: "https://gateway.corp/engine/qs-central-01"}}
+	cfg.AppNames.Endpoint = "https://gateway.corp/qrs/qs-central-01"
+	assert.NoError(t, cfg.Validate())
+}
+
 func TestValidateNamesTheField(t *testing.T) {
 	server := func(name, endpoint string) ServerConfig { return ServerConfig{Name: name, Endpoint: endpoint} }
 	tests := []struct {

@@ -42,7 +42,7 @@ type ServerConfig struct {
 // Validate checks the configuration and names every bad field.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i].ServerConfig }, "/qps"); err != nil {
+	if err := senseapi.ValidateServers(cfg.ConnectionConfig, len(cfg.Servers), func(i int) *senseapi.ServerConfig { return &cfg.Servers[i].ServerConfig }, senseapi.SessionsPath); err != nil {
 		errs = append(errs, err)
 	}
 	for i, s := range cfg.Servers {

@@ -68,7 +68,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ConnectorQliksenseMetricsSessionAnomalies, err = builder.meter.Int64Counter(
 		"otelcol_connector_qliksense_metrics_session_anomalies",
-		metric.WithDescription("Session events and sessions the active-session state handled specially, by `reason`: stop_without_start, duplicate_start, missing_session_id, timed_out (dropped after sessions.timeout), capacity (not tracked because sessions.max_sessions were), start_after_stop (a start delivered after its session's stop, not counted). [Alpha]"),
+		metric.WithDescription("Session events and sessions the active-session state handled specially, by `reason`: stop_without_start, duplicate_start, missing_session_id, timed_out (dropped after sessions.timeout), capacity (not tracked because sessions.max_sessions were), start_after_stop (a start received before its session's stop but delivered after it, not counted). [Alpha]"),
 		metric.WithUnit("{session}"),
 	)
 	errs = errors.Join(errs, err)

@@ -40,7 +40,7 @@ func AssertEqualConnectorQliksenseMetricsSeriesOverflow(t *testing.T, tt *compon
 func AssertEqualConnectorQliksenseMetricsSessionAnomalies(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_qliksense_metrics_session_anomalies",
-		Description: "Session events and sessions the active-session state handled specially, by `reason`: stop_without_start, duplicate_start, missing_session_id, timed_out (dropped after sessions.timeout), capacity (not tracked because sessions.max_sessions were), start_after_stop (a start delivered after its session's stop, not counted). [Alpha]",
+		Description: "Session events and sessions the active-session state handled specially, by `reason`: stop_without_start, duplicate_start, missing_session_id, timed_out (dropped after sessions.timeout), capacity (not tracked because sessions.max_sessions were), start_after_stop (a start received before its session's stop but delivered after it, not counted). [Alpha]",
 		Unit:        "{session}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
