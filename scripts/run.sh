@@ -13,7 +13,11 @@ SENSESIM="${3:-_build/bin/sensesim}"
 CERT_DIR="_build/sensesim-certs"
 SITE_FILE="$CERT_DIR/site.json"
 # Sends to 127.0.0.1:9996 and serves two servers on 127.0.0.1:14747 and :14748.
-SIM_ARGS=(run -rate "${SENSESIM_RATE:-20}" -cert-dir "$CERT_DIR" -site-file "$SITE_FILE" -quiet)
+# The collector needs the simulator's certificates, so the simulator starts
+# first; it sends nothing until the collector's health_check answers (the
+# receivers listen by then), so no datagram is refused at the start.
+SIM_ARGS=(run -rate "${SENSESIM_RATE:-20}" -cert-dir "$CERT_DIR" -site-file "$SITE_FILE" -quiet
+	-wait-for "${COLLECTOR_HEALTH_URL:-http://127.0.0.1:13133/}")
 
 for f in "$COLLECTOR" "$SENSESIM"; do
 	[[ -x "$f" ]] || { echo "run.sh: $f not found or not executable (run: make build sensesim)" >&2; exit 1; }

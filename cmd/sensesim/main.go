@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -159,6 +160,7 @@ type udpFlags struct {
 	count                 *int64
 	kinds                 *string
 	dryRun                *bool
+	waitFor               *string
 }
 
 func addUDPFlags(fs *flag.FlagSet) *udpFlags {
@@ -169,6 +171,7 @@ func addUDPFlags(fs *flag.FlagSet) *udpFlags {
 		count:      fs.Int64("count", 0, "stop sending after this many events; 0 = unlimited"),
 		kinds:      fs.String("kinds", "all", "comma list of engine, proxy, repository, scheduler, qix-perf, proxy-session, proxy-connection; or all, log, user"),
 		dryRun:     fs.Bool("dry-run", false, "print the datagrams to stdout, one per line, instead of sending them"),
+		waitFor:    fs.String("wait-for", "", "`URL` to poll before sending until it answers 200, e.g. the collector's health_check http://127.0.0.1:13133/, so no datagram is sent before the receiver listens (at most "+readyWait.String()+", then it sends anyway)"),
 	}
 }
 
@@ -196,6 +199,11 @@ func runUDP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func sendUDP(ctx context.Context, cf *commonFlags, uf *udpFlags, stdout, stderr io.Writer) error {
+	if *uf.waitFor != "" && !*uf.dryRun {
+		if err := waitReady(ctx, *uf.waitFor, readyWait); err != nil {
+			fmt.Fprintf(stderr, "sensesim: %v; sending anyway\n", err)
+		}
+	}
 	loc, startTime, err := cf.resolve()
 	if err != nil {
 		return err
@@ -255,6 +263,36 @@ func sendUDP(ctx context.Context, cf *commonFlags, uf *udpFlags, stdout, stderr 
 		fmt.Fprintln(stderr, `sensesim: "connection refused" means nothing listened on the target port when the datagram was sent`)
 	}
 	return nil
+}
+
+// readyWait is how long -wait-for waits at most.
+const readyWait = time.Minute
+
+// waitReady polls url until it answers 200 OK, for at most limit or until
+// ctx ends.
+func waitReady(ctx context.Context, url string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
+		if err != nil {
+			return fmt.Errorf("-wait-for: %w", err)
+		}
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("-wait-for: %s did not answer 200 within %s", url, limit)
+		case <-tick.C:
+		}
+	}
 }
 
 func rateText(r float64) string {
