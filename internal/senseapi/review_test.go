@@ -323,7 +323,9 @@ func TestEndpointPath(t *testing.T) {
 }
 
 // TestSessionFieldTypes: a session whose user fields are not strings (a
-// numeric user id) still counts; a list entry that is no object is bad JSON.
+// numeric user id) still counts; one whose user id is of another type has no
+// user (not `CORP\`, which names no user: FuzzSessions); a list entry that is
+// no object is bad JSON.
 func TestSessionFieldTypes(t *testing.T) {
 	c := testServer(t, map[string]func(http.ResponseWriter){
 		"/qps/session": body([]byte(`[{"UserDirectory":"CORP","UserId":12345,"SessionId":"s1","Attributes":[{"a":null}]},` +
@@ -336,7 +338,8 @@ func TestSessionFieldTypes(t *testing.T) {
 	assert.Equal(t, `CORP\12345`, s[0].User())
 	assert.Equal(t, "jdoe", s[1].User())
 	assert.Equal(t, "7", s[1].SessionID)
-	assert.Equal(t, `CORP\`, s[2].User())
+	assert.Equal(t, "CORP", s[2].UserDirectory)
+	assert.Empty(t, s[2].User())
 	_, err = c.Sessions(context.Background(), "/bad")
 	assert.Equal(t, KindBadJSON, KindOf(err))
 }

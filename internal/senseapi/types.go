@@ -244,17 +244,23 @@ func jsonObject(b []byte) (map[string]json.RawMessage, error) {
 }
 
 // field returns an object's field by name: exactly, else ignoring case (as
-// encoding/json matches struct fields).
+// encoding/json matches struct fields). Of several names that match only
+// ignoring case ("userid" and "USERID"), the least in byte order is taken:
+// a map has no order, and the first one met would make the same body read
+// differently from one call to the next.
 func field(m map[string]json.RawMessage, name string) (json.RawMessage, bool) {
 	if v, ok := m[name]; ok {
 		return v, true
 	}
+	var key string
+	var val json.RawMessage
+	found := false
 	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return v, true
+		if strings.EqualFold(k, name) && (!found || k < key) {
+			key, val, found = k, v, true
 		}
 	}
-	return nil, false
+	return val, found
 }
 
 func isNull(v json.RawMessage) bool { return strings.TrimSpace(string(v)) == "null" }
@@ -471,8 +477,13 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// User returns DIRECTORY\userid.
+// User returns DIRECTORY\userid, the user id alone without a directory, and
+// "" without a user id: a directory alone names no user (as an event's
+// FullUser), so "CORP\" is never counted as one.
 func (s Session) User() string {
+	if s.UserID == "" {
+		return ""
+	}
 	if s.UserDirectory == "" {
 		return s.UserID
 	}
