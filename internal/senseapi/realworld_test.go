@@ -1,5 +1,10 @@
 package senseapi
 
+// Tests with the forms real sites send and configure: healthcheck bodies of
+// older and newer engines, session entries with odd field types, header
+// spellings, endpoints copied from request URLs, and the key files operators
+// end up with after a QMC export or an OpenSSL conversion.
+
 import (
 	"context"
 	"encoding/pem"
