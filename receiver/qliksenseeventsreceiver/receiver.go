@@ -184,8 +184,13 @@ func (r *eventsReceiver) setReceiveBuffer(conn *net.UDPConn) {
 		r.set.Logger.Warn("Could not set the socket receive buffer", zap.Int("receive_buffer_size", want), zap.Error(err))
 		return
 	}
-	if got, ok := receiveBufferSize(conn); ok && got < want {
-		r.set.Logger.Warn("The kernel capped the socket receive buffer; bursts may be dropped by the kernel. Raise net.core.rmem_max (Linux) to allow more.",
+	got, ok := receiveBufferSize(conn)
+	if ok && got < want && forceReceiveBuffer(conn, want) {
+		// Past net.core.rmem_max: allowed with CAP_NET_ADMIN (as root).
+		got, ok = receiveBufferSize(conn)
+	}
+	if ok && got < want {
+		r.set.Logger.Warn("The kernel capped the socket receive buffer; bursts may be dropped by the kernel. Raise net.core.rmem_max (Linux), or run with CAP_NET_ADMIN, to allow more.",
 			zap.Int("requested_bytes", want), zap.Int("granted_bytes", got))
 	}
 }

@@ -26,6 +26,22 @@ func receiveBufferSize(conn *net.UDPConn) (int, bool) {
 	return size / 2, true
 }
 
+// forceReceiveBuffer sets SO_RCVBUFFORCE, which may exceed
+// net.core.rmem_max but needs CAP_NET_ADMIN; false when it is refused.
+func forceReceiveBuffer(conn *net.UDPConn, size int) bool {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size)
+	}); err != nil || serr != nil {
+		return false
+	}
+	return true
+}
+
 // dropCounterSize is the ancillary-data space one datagram needs for the
 // kernel's drop counter.
 var dropCounterSize = unix.CmsgSpace(4)
