@@ -293,6 +293,14 @@ func TestLevels(t *testing.T) {
 	assert.Equal(t, "cat=warn,any", outcome(t, e, lr))
 	lr.SetSeverityNumber(plog.SeverityNumberInfo)
 	assert.Equal(t, "cat=info,any", outcome(t, e, lr))
+	// log4net's FINEST is its VERBOSE, whatever the number (the receiver
+	// gives both TRACE)
+	v := mustCompile(t, &Config{Rules: []RuleConfig{catRule("verbose", []string{"verbose"}, so("x"))}})
+	for _, text := range []string{"VERBOSE", "FINEST", "finest"} {
+		lr := newRecord(text, "x")
+		lr.SetSeverityNumber(plog.SeverityNumberTrace)
+		assert.Equal(t, "cat=verbose", outcome(t, v, lr), text)
+	}
 	// severity text wins over the number
 	lr.SetSeverityText("FATAL")
 	assert.Equal(t, "cat=fatal,any", outcome(t, e, lr))

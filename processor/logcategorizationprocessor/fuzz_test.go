@@ -73,6 +73,8 @@ func naiveOutcome(cfg *Config, severity, body string, attrs map[string]string) s
 		lvl = "none"
 	case "warning":
 		lvl = "warn"
+	case "finest":
+		lvl = "verbose"
 	case "fatal", "error", "warn", "info", "debug", "verbose", "trace", "silly":
 	default:
 		lvl = "other"
@@ -207,7 +209,7 @@ func FuzzRules(f *testing.F) {
 	f.Add("aaa", "a", "aa", "aaa", "a+", "", uint16(0xffff), uint16(0x0202), uint8(2))
 	f.Add("", "", "x", "", "", "", uint16(0), uint16(0x2000), uint8(3))
 	f.Add("bad \xff utf8 \xfe", "\xff", "\xfe", " utf8", "utf8", "\xff", uint16(0x5555), uint16(0x1c), uint8(4))
-	levels := []string{"WARN", "error", "FATAL", "", "NOTICE", "Warn", "WARNING"}
+	levels := []string{"WARN", "error", "FATAL", "", "NOTICE", "Warn", "WARNING", "FINEST"}
 	f.Fuzz(func(t *testing.T, body, p0, p1, p2, p3, attr string, kinds, flags uint16, level uint8) {
 		if len(body)+len(attr) > 1024 || len(p0+p1+p2+p3) > 256 {
 			t.Skip() // keep the naive reference quick

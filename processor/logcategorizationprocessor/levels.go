@@ -93,6 +93,11 @@ func textLevel(t string) level {
 		case equalFoldLower(t, "silly"):
 			return levelSilly
 		}
+	case 6:
+		// log4net's FINEST is its VERBOSE (one value, two names).
+		if equalFoldLower(t, "finest") {
+			return levelVerbose
+		}
 	case 7:
 		switch {
 		case equalFoldLower(t, "warning"):
