@@ -315,3 +315,16 @@ func TestEngineClockAhead(t *testing.T) {
 	}
 	assert.Equal(t, 8, checked) // seven counters and the uptime
 }
+
+// A tag named like a resource attribute the receiver sets replaces it, as the
+// README says: host.name is the endpoint's host, which for an IP address or
+// a proxy is not the server's name.
+func TestTagReplacesResourceAttribute(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	server := ServerConfig{Name: "central", Endpoint: "https://10.0.0.5:4747", Tags: map[string]string{"host.name": "QS-CENTRAL-01", "site": "stockholm"}}
+	s := newServerScraper(cfg, server, receivertest.NewNopSettings(metadata.Type), &appNamesHolder{}, nil)
+	attrs := s.resource().Attributes().AsRaw()
+	assert.Equal(t, "QS-CENTRAL-01", attrs["host.name"])
+	assert.Equal(t, "stockholm", attrs["site"])
+	assert.Equal(t, "central", attrs["qliksense.server.name"])
+}
