@@ -72,11 +72,7 @@ func proxyLine(msgAndException string) string {
 }
 
 func TestParseEdgeCases(t *testing.T) {
-	tests := []struct {
-		name  string
-		line  string
-		check func(t *testing.T, ev *Event)
-	}{
+	tests := []parseCase{
 		{"proxy message with ; and no exception", proxyLine("a; b; c;"), func(t *testing.T, ev *Event) {
 			eq(t, ev.Message, "a; b; c")
 			eq(t, ev.Exception, "")
@@ -195,15 +191,7 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.Command, "Refresh session")
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var ev Event
-			if err := Parse(tt.line, &ev); err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			tt.check(t, &ev)
-		})
-	}
+	runParseCases(t, tests)
 }
 
 func TestParseRejects(t *testing.T) {
@@ -309,11 +297,7 @@ func TestIsGUID(t *testing.T) {
 func TestParseRealWorldForms(t *testing.T) {
 	const null = "(null)"
 	nulls := func(n int) string { return strings.TrimSuffix(strings.Repeat(null+";", n), ";") }
-	tests := []struct {
-		name  string
-		line  string
-		check func(t *testing.T, ev *Event)
-	}{
+	tests := []parseCase{
 		{"engine (null) properties are missing values", "/qseow-engine/;" + head7 + "m;" + nulls(10), func(t *testing.T, ev *Event) {
 			eq(t, len(ev.Invalid), 0)
 			eq(t, ev.UserDir, "")
@@ -439,20 +423,7 @@ func TestParseRealWorldForms(t *testing.T) {
 			eq(t, ev.Message, "bye – jörg")
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var ev Event
-			if err := Parse(tt.line, &ev); err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			tt.check(t, &ev)
-			for _, s := range []string{ev.Message, ev.UserID, ev.UserDir, ev.Host} {
-				if !utf8.ValidString(s) {
-					t.Errorf("%q is not valid UTF-8", s)
-				}
-			}
-		})
-	}
+	runParseCases(t, tests)
 }
 
 // TestInvalidUTF8Garbage: bytes that are neither UTF-8 nor, read as
@@ -555,6 +526,33 @@ func TestNextIsTheRestOfTheInput(t *testing.T) {
 			}
 			eq(t, ev.Action, ActionSessionStart)
 			eq(t, ev.Next, "")
+		})
+	}
+}
+
+// parseCase is a line that must parse, and what must hold of the event.
+type parseCase struct {
+	name  string
+	line  string
+	check func(t *testing.T, ev *Event)
+}
+
+// runParseCases parses each case's line, runs its check, and checks that
+// the text fields came out valid UTF-8 (whatever the line's encoding).
+func runParseCases(t *testing.T, tests []parseCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			if err := Parse(tt.line, &ev); err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, &ev)
+			for _, s := range []string{ev.Message, ev.UserID, ev.UserDir, ev.Host} {
+				if !utf8.ValidString(s) {
+					t.Errorf("%q is not valid UTF-8", s)
+				}
+			}
 		})
 	}
 }
