@@ -76,3 +76,43 @@ func TestSeverityOf(t *testing.T) {
 		assert.Equal(t, tt.want, severityOf(tt.level), tt.level)
 	}
 }
+
+// TestRecordKeysAreDistinct holds what attrBuilder relies on: appendEvent
+// sets each attribute key at most once, for every kind, even with every
+// field present, a fallback time, a parse ambiguity and invalid fields.
+// pcommon.Map's Put methods would have replaced a repeated key; the builder
+// would keep both.
+func TestRecordKeysAreDistinct(t *testing.T) {
+	for kind := senseevent.KindEngine; kind <= senseevent.KindProxyConnection; kind++ {
+		for _, ev := range []senseevent.Event{fullEvent(kind, false), fullEvent(kind, true)} {
+			b := newBatchBuilder("test")
+			b.appendEvent(&ev, "10.0.0.5", pcommon.Timestamp(1))
+			attrs := b.logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+			seen := map[string]bool{}
+			for k := range attrs.All() {
+				assert.False(t, seen[k], "%s: key %q set twice", kind, k)
+				seen[k] = true
+			}
+			assert.GreaterOrEqual(t, len(seen), 15, "%s: the event should fill most attributes", kind)
+		}
+	}
+}
+
+// fullEvent is an event of kind with every field the parser can fill set.
+func fullEvent(kind senseevent.Kind, nonUser bool) senseevent.Event {
+	return senseevent.Event{
+		Kind: kind, TimeStatus: senseevent.TimeInvalid, TimeRaw: "x",
+		Row: 1, HasRow: true, LocalTime: "t", Level: "WARN", Host: "h", Logger: "l", ServiceUser: "s",
+		Message: "m", Exception: "e", ExceptionType: "System.Exception",
+		UserDir: "D", UserID: "u", UserFull: `D\u`, AppID: "a", ProxySession: "p", NonUser: nonUser,
+		EngineTime: "et", EngineSession: "es", ProcessID: "pid", EngineVersion: "v", EngineStarted: "st", EntryType: "ty",
+		Command: "c", ResultCode: 200, HasResultCode: true, Origin: "o", Context: "ctx",
+		TaskName: "tn", AppName: "an", TaskID: "ti", ExecutionID: "ei",
+		RequestID: 1, HasRequestID: true, Method: "Global::OpenApp", ProcessTimeMS: 1, WorkTimeMS: 1, LockTimeMS: 1,
+		ValidateMS: 1, TraverseMS: 1, Handle: 1, ObjectID: "oid", ObjectType: "ot", NetRAM: 1, PeakRAM: 1,
+		Present: ^senseevent.PresentFields(0),
+		Action:  senseevent.ActionSessionStart, UserAgent: "Mozilla/5.0",
+		Invalid:   []senseevent.InvalidField{{Field: "f", Value: "1"}, {Field: "f", Value: "2"}},
+		Ambiguous: senseevent.AmbiguousTrailingFields,
+	}
+}
