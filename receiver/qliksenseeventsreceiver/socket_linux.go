@@ -57,7 +57,7 @@ type mmsghdr struct {
 
 // pollWait is the pause after a read that did not fill every slot: at 5,000
 // events/s a read then takes about 25 datagrams. It is the most latency the
-// receiver adds; 5 ms of 150,000 events/s fits the default 4 MiB receive
+// receiver adds; 5 ms of 150,000 events/s fits the default 16 MiB receive
 // buffer many times over. (10 ms measured no cheaper.)
 const pollWait = 5 * time.Millisecond
 
