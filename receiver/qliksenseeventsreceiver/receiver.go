@@ -21,8 +21,12 @@ import (
 
 const (
 	// queuedBatches is how many full batches may wait for the next consumer
-	// while the socket keeps being read.
-	queuedBatches = 16
+	// while the socket keeps being read. A longer backlog is better kept in
+	// the socket buffer, as datagrams (about 1.2 KB each there, against
+	// about 3 KB of live heap per record in flight, which the garbage
+	// collector's headroom doubles): 16 batches measured 50-60 MB more peak
+	// RSS at 80,000 events/s than 4, and no fewer drops.
+	queuedBatches = 4
 	// rejectLogInterval bounds how often one kind of rejection is logged.
 	rejectLogInterval = 10 * time.Second
 )

@@ -415,22 +415,24 @@ func (b *blockingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 // and the open, partly filled batch are all delivered on shutdown.
 func TestShutdownDeliversWhatWasRead(t *testing.T) {
 	sink := &blockingSink{release: make(chan struct{})}
+	releaseSink := func() { sink.once.Do(func() { close(sink.release) }) }
+	t.Cleanup(releaseSink) // a failed check must not leave the shutdown blocked
 	tr := startReceiver(t, func(c *Config) {
 		c.Batch.MaxSize = 10
 		c.Batch.Timeout = time.Hour // only size or shutdown flushes
 	}, sink)
 	lines := sampleLines(t, "log-qix-perf")
-	const full = 100 // ten full batches: one held by the consumer, nine queued
+	full := (queuedBatches + 1) * 10 // full batches: one held by the consumer, the rest queued
 	for i := 0; i < full; i++ {
 		tr.send(t, lines[i%len(lines)])
 	}
-	require.Eventually(t, func() bool { return len(tr.batches) == 9 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return len(tr.batches) == queuedBatches }, 5*time.Second, time.Millisecond)
 	tr.send(t, lines[0], lines[1], lines[2]) // a partial batch
 	// The partial batch is in the reader once the socket's queue is empty.
 	require.Eventually(t, func() bool { return socketQueueEmpty(t, tr.sockets[0]) }, 5*time.Second, time.Millisecond)
 	done := make(chan error)
 	go func() { done <- tr.Shutdown(context.Background()) }()
-	close(sink.release)
+	releaseSink()
 	require.NoError(t, <-done)
 	assert.Equal(t, full+3, sink.LogRecordCount())
 }
