@@ -179,16 +179,38 @@ func (r *eventsReceiver) releaseSockets() error {
 	return errs
 }
 
+// minHalvedBuffer is as far as largestTaken halves a refused size.
+const minHalvedBuffer = 256 << 10
+
+// largestTaken asks set for want bytes and, while it refuses, for half as
+// much, down to minHalvedBuffer; it returns the size taken. Linux caps a
+// receive buffer past its limit; macOS and the BSDs refuse it (ENOBUFS past
+// kern.ipc.maxsockbuf, 8 MiB by default on macOS), which would leave the
+// far smaller default.
+func largestTaken(want int, set func(int) error) (int, error) {
+	size := want
+	err := set(size)
+	for err != nil && size/2 >= minHalvedBuffer {
+		size /= 2
+		err = set(size)
+	}
+	return size, err
+}
+
 func (r *eventsReceiver) setReceiveBuffer(conn *net.UDPConn) {
 	want := r.cfg.ReceiveBufferSize
 	if want <= 0 {
 		return
 	}
-	if err := conn.SetReadBuffer(want); err != nil {
+	size, err := largestTaken(want, conn.SetReadBuffer)
+	if err != nil {
 		r.set.Logger.Warn("Could not set the socket receive buffer", zap.Int("receive_buffer_size", want), zap.Error(err))
 		return
 	}
 	got, ok := receiveBufferSize(conn)
+	if !ok && size < want {
+		got, ok = size, true // not read back here: what was taken
+	}
 	if ok && got < want && forceReceiveBuffer(conn, want) {
 		// Past net.core.rmem_max: allowed with CAP_NET_ADMIN (as root).
 		got, ok = receiveBufferSize(conn)

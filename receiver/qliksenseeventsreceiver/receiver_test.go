@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -415,12 +416,15 @@ func (b *blockingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 // and the open, partly filled batch are all delivered on shutdown.
 func TestShutdownDeliversWhatWasRead(t *testing.T) {
 	sink := &blockingSink{release: make(chan struct{})}
-	releaseSink := func() { sink.once.Do(func() { close(sink.release) }) }
-	t.Cleanup(releaseSink) // a failed check must not leave the shutdown blocked
 	tr := startReceiver(t, func(c *Config) {
 		c.Batch.MaxSize = 10
 		c.Batch.Timeout = time.Hour // only size or shutdown flushes
 	}, sink)
+	releaseSink := func() { sink.once.Do(func() { close(sink.release) }) }
+	// A failed check must not leave the shutdown blocked: cleanups run last
+	// registered first, so this one, registered after startReceiver's, runs
+	// before that shuts the receiver down.
+	t.Cleanup(releaseSink)
 	lines := sampleLines(t, "log-qix-perf")
 	full := (queuedBatches + 1) * 10 // full batches: one held by the consumer, the rest queued
 	for i := 0; i < full; i++ {
@@ -860,6 +864,44 @@ func TestUnparsedLineOfSeveral(t *testing.T) {
 			}
 			action, _ := event.Attributes().Get(senseevent.AttrAction)
 			assert.Equal(t, "session.start", action.Str())
+		})
+	}
+}
+
+// TestReceiveBufferRefusedIsHalved: macOS and the BSDs refuse a
+// receive_buffer_size past their limit (ENOBUFS past kern.ipc.maxsockbuf,
+// 8 MiB by default on macOS) instead of capping it as Linux does. The
+// receiver then asks for half until a size is taken, rather than keeping the
+// operating system's far smaller default.
+func TestReceiveBufferRefusedIsHalved(t *testing.T) {
+	refuseAbove := func(limit int, asked *[]int) func(int) error {
+		return func(n int) error {
+			*asked = append(*asked, n)
+			if n > limit {
+				return syscall.ENOBUFS
+			}
+			return nil
+		}
+	}
+	tests := []struct {
+		name    string
+		limit   int
+		want    int
+		wantErr bool
+		asks    int
+	}{
+		{"taken at once", 32 << 20, 16 << 20, false, 1},
+		{"macOS default limit", 8 << 20, 8 << 20, false, 2},
+		{"small limit", 300 << 10, 256 << 10, false, 7},
+		{"nothing taken", 100 << 10, 256 << 10, true, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked []int
+			got, err := largestTaken(16<<20, refuseAbove(tt.limit, &asked))
+			assert.Equal(t, tt.wantErr, err != nil, "%v", err)
+			assert.Equal(t, tt.want, got)
+			assert.Len(t, asked, tt.asks, "%v", asked)
 		})
 	}
 }

@@ -120,7 +120,8 @@ func (b *batchBuilder) appendEvent(ev *senseevent.Event, client string, observed
 		attrs.str(senseevent.AttrParseAmbiguous, ev.Ambiguous.String())
 	}
 	if len(ev.Invalid) > 0 {
-		// Put, not appended: two problems may name the same field.
+		// The key is appended (set once); the fields inside are put, not
+		// appended: two problems may name the same field.
 		invalid := attrs.AppendEmpty(senseevent.AttrParseInvalid).SetEmptyMap()
 		for _, f := range ev.Invalid {
 			invalid.PutStr(f.Field, f.Value)
