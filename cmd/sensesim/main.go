@@ -234,27 +234,26 @@ func sendUDP(ctx context.Context, cf *commonFlags, uf *udpFlags, stdout, stderr 
 				s.Elapsed.Round(time.Second), s.Sent.Total(), s.Rate(), s.Errors.Total())
 		}
 	}
-	var sink sensesim.Sink
+	var stats sensesim.Stats
 	summaryOut := stdout
 	if *uf.dryRun {
 		summaryOut = stderr
-		sink = func(ev sensesim.Event) error {
+		stats, err = sensesim.Run(ctx, gen, cfg, func(ev sensesim.Event) error {
 			_, err := fmt.Fprintf(stdout, "%s\n", ev.Payload)
 			return err
-		}
+		})
 	} else {
-		sender, err := sensesim.NewUDPSender(*uf.logTarget, *uf.userTarget)
-		if err != nil {
-			return err
+		sender, serr := sensesim.NewUDPSender(*uf.logTarget, *uf.userTarget)
+		if serr != nil {
+			return serr
 		}
 		defer sender.Close()
-		sink = sender.Send
 		if !*cf.quiet {
 			fmt.Fprintf(stderr, "sensesim: sending %s to log target %s, user target %s at %s (seed %d)\n",
 				*uf.kinds, *uf.logTarget, uf.effectiveUserTarget(), rateText(rate), *cf.seed)
 		}
+		stats, err = sensesim.RunBatched(ctx, gen, cfg, sender)
 	}
-	stats, err := sensesim.Run(ctx, gen, cfg, sink)
 	if err != nil {
 		return err
 	}

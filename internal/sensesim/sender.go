@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"strings"
 	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // Counts holds one counter per Kind.
@@ -85,14 +89,57 @@ type RunConfig struct {
 	ProgressEvery time.Duration
 }
 
-// Sink delivers one generated event, e.g. (*UDPSender).Send.
+// Sink delivers one generated event, e.g. to stdout for a dry run.
 type Sink func(Event) error
 
-// Run generates events from gen and hands them to sink, paced per cfg. It
+// A BatchSink takes events and sends them at Flush, many in one system call
+// where the platform allows (*UDPSender: sendmmsg on Linux). A system call
+// per datagram costs about as much as generating the event: sensesim alone
+// on one core of the build machine sent 60,000-63,000 events/s that way and
+// 71,000-81,000/s in batches (alternating runs).
+type BatchSink interface {
+	// Add takes an event to send at the next Flush.
+	Add(ev Event)
+	// Flush sends what Add took since the last Flush, in order, and calls
+	// done for each event with its send's error (nil when it was sent).
+	Flush(done func(ev Event, err error))
+}
+
+// eachSink is a BatchSink that sends every event as it is added.
+type eachSink struct {
+	send   Sink
+	events []Event
+	errs   []error
+}
+
+func (s *eachSink) Add(ev Event) {
+	s.events = append(s.events, ev)
+	s.errs = append(s.errs, s.send(ev))
+}
+
+func (s *eachSink) Flush(done func(Event, error)) {
+	for i, ev := range s.events {
+		done(ev, s.errs[i])
+	}
+	clear(s.events)
+	s.events, s.errs = s.events[:0], s.errs[:0]
+}
+
+// Run generates events from gen and hands them to sink one at a time, paced
+// per cfg; see RunBatched.
+func Run(ctx context.Context, gen *Generator, cfg RunConfig, sink Sink) (Stats, error) {
+	if sink == nil {
+		return Stats{}, errors.New("sensesim: Run needs a generator and a sink")
+	}
+	return RunBatched(ctx, gen, cfg, &eachSink{send: sink})
+}
+
+// RunBatched generates events from gen and hands them to sink, paced per
+// cfg: the events due at each tick are added, then flushed together. It
 // returns when Count or Duration is reached or ctx is done; cancellation is
 // a normal way to stop and is not reported as an error. Send failures are
 // counted in Stats, not returned.
-func Run(ctx context.Context, gen *Generator, cfg RunConfig, sink Sink) (Stats, error) {
+func RunBatched(ctx context.Context, gen *Generator, cfg RunConfig, sink BatchSink) (Stats, error) {
 	if gen == nil || sink == nil {
 		return Stats{}, errors.New("sensesim: Run needs a generator and a sink")
 	}
@@ -129,9 +176,11 @@ func Run(ctx context.Context, gen *Generator, cfg RunConfig, sink Sink) (Stats, 
 	begin := time.Now()
 	lastProgress := begin
 	send := func() {
-		ev := gen.Next()
 		attempted++
-		if err := sink(ev); err != nil {
+		sink.Add(gen.Next())
+	}
+	done := func(ev Event, err error) {
+		if err != nil {
 			st.Errors[ev.Kind]++
 			st.LastError = err
 			return
@@ -167,6 +216,7 @@ func Run(ctx context.Context, gen *Generator, cfg RunConfig, sink Sink) (Stats, 
 				send()
 			}
 		}
+		sink.Flush(done)
 		if now.Sub(lastProgress) >= progressEvery && cfg.Progress != nil {
 			lastProgress = now
 			snap := st
@@ -188,9 +238,41 @@ func Run(ctx context.Context, gen *Generator, cfg RunConfig, sink Sink) (Stats, 
 }
 
 // UDPSender sends log events to one UDP address and user events to another
-// (possibly the same), one datagram per event.
+// (possibly the same), one datagram per event, many per system call. It is
+// a BatchSink.
 type UDPSender struct {
-	logConn, userConn *net.UDPConn
+	log, user *udpTarget // the same target when both addresses are
+}
+
+// udpTarget is a connected socket and the datagrams waiting for it.
+type udpTarget struct {
+	conn   *net.UDPConn
+	batch  batchWriter
+	msgs   []ipv4.Message
+	events []Event
+}
+
+// batchWriter is ipv4.PacketConn or ipv6.PacketConn: sendmmsg on Linux, one
+// datagram per call elsewhere.
+type batchWriter interface {
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// maxBatch is the most datagrams per system call (Linux takes up to 1024).
+const maxBatch = 256
+
+func dialTarget(addr *net.UDPAddr) (*udpTarget, error) {
+	conn, err := net.DialUDP("udp", nil, addr)
+	if err != nil {
+		return nil, err
+	}
+	t := &udpTarget{conn: conn}
+	if addr.IP.To4() != nil {
+		t.batch = ipv4.NewPacketConn(conn)
+	} else {
+		t.batch = ipv6.NewPacketConn(conn)
+	}
+	return t, nil
 }
 
 // NewUDPSender resolves and connects to the two targets ("host:port").
@@ -208,35 +290,71 @@ func NewUDPSender(logTarget, userTarget string) (*UDPSender, error) {
 		return nil, fmt.Errorf("sensesim: user target %q: %w", userTarget, err)
 	}
 	s := &UDPSender{}
-	if s.logConn, err = net.DialUDP("udp", nil, logAddr); err != nil {
+	if s.log, err = dialTarget(logAddr); err != nil {
 		return nil, fmt.Errorf("sensesim: log target %q: %w", logTarget, err)
 	}
 	if userAddr.String() == logAddr.String() {
-		s.userConn = s.logConn
-	} else if s.userConn, err = net.DialUDP("udp", nil, userAddr); err != nil {
-		s.logConn.Close()
+		s.user = s.log
+	} else if s.user, err = dialTarget(userAddr); err != nil {
+		s.log.conn.Close()
 		return nil, fmt.Errorf("sensesim: user target %q: %w", userTarget, err)
 	}
 	return s, nil
 }
 
-// Send writes ev.Payload as one datagram to the target for its kind. On a
-// connected UDP socket a previous ICMP "port unreachable" surfaces here as
-// "connection refused" (nothing listening at the target).
-func (s *UDPSender) Send(ev Event) error {
-	c := s.logConn
+// Add queues ev's payload for the target of its kind.
+func (s *UDPSender) Add(ev Event) {
+	t := s.log
 	if ev.Kind.IsUserEvent() {
-		c = s.userConn
+		t = s.user
 	}
-	_, err := c.Write(ev.Payload)
-	return err
+	if n := len(t.msgs); n < cap(t.msgs) && len(t.msgs[:n+1][n].Buffers) == 1 {
+		t.msgs = t.msgs[:n+1] // reuse the message and its one-buffer slice
+		t.msgs[n].Buffers[0] = ev.Payload
+	} else {
+		t.msgs = append(t.msgs, ipv4.Message{Buffers: [][]byte{ev.Payload}})
+	}
+	t.events = append(t.events, ev)
+}
+
+// Flush sends the queued datagrams. On a connected UDP socket a previous
+// ICMP "port unreachable" surfaces as "connection refused" (nothing
+// listening at the target) on one datagram; the others are still sent, as
+// separate sends would be.
+func (s *UDPSender) Flush(done func(Event, error)) {
+	s.log.flush(done)
+	if s.user != s.log {
+		s.user.flush(done)
+	}
+}
+
+func (t *udpTarget) flush(done func(Event, error)) {
+	for i := 0; i < len(t.msgs); {
+		n, err := t.batch.WriteBatch(t.msgs[i:min(len(t.msgs), i+maxBatch)], 0)
+		for _, ev := range t.events[i : i+n] {
+			done(ev, nil)
+		}
+		i += n
+		if err == nil && n == 0 {
+			err = io.ErrShortWrite // never expected; do not spin
+		}
+		if err != nil && i < len(t.msgs) {
+			done(t.events[i], err) // the datagram the call stopped at
+			i++
+		}
+	}
+	for i := range t.msgs {
+		t.msgs[i].Buffers[0] = nil // no payload kept past the flush
+	}
+	clear(t.events)
+	t.msgs, t.events = t.msgs[:0], t.events[:0]
 }
 
 // Close closes the sockets.
 func (s *UDPSender) Close() error {
-	err := s.logConn.Close()
-	if s.userConn != s.logConn {
-		err = errors.Join(err, s.userConn.Close())
+	err := s.log.conn.Close()
+	if s.user != s.log {
+		err = errors.Join(err, s.user.conn.Close())
 	}
 	return err
 }
@@ -249,5 +367,5 @@ func SendUDP(ctx context.Context, gen *Generator, logTarget, userTarget string, 
 		return Stats{}, err
 	}
 	defer s.Close()
-	return Run(ctx, gen, cfg, s.Send)
+	return RunBatched(ctx, gen, cfg, s)
 }

@@ -3,12 +3,17 @@ package sensesim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 // udpSink is a UDP listener on 127.0.0.1 that collects datagrams.
@@ -290,5 +295,84 @@ func TestNewUDPSenderErrors(t *testing.T) {
 			s.Close()
 			t.Errorf("NewUDPSender(%q, %q) succeeded", tt.log, tt.user)
 		}
+	}
+}
+
+// stallingWriter sends at most perCall datagrams a call and fails the one at
+// failAt (counted over all calls), as a refused send stops sendmmsg.
+type stallingWriter struct {
+	perCall, failAt int
+	sent            []string
+}
+
+func (w *stallingWriter) WriteBatch(ms []ipv4.Message, _ int) (int, error) {
+	n := 0
+	for _, m := range ms {
+		if n == w.perCall {
+			break
+		}
+		if len(w.sent) == w.failAt {
+			w.failAt = -1 // once
+			return n, syscall.ECONNREFUSED
+		}
+		w.sent = append(w.sent, string(m.Buffers[0]))
+		n++
+	}
+	return n, nil
+}
+
+// TestUDPTargetFlush: every queued datagram is reported once, in order; a
+// refused one is counted as an error and the ones after it are still sent,
+// as separate sends would be; short writes (one datagram per call, as off
+// Linux) are resumed.
+func TestUDPTargetFlush(t *testing.T) {
+	tests := []struct {
+		name            string
+		perCall, failAt int
+	}{
+		{"one call", maxBatch, -1},
+		{"one datagram per call", 1, -1},
+		{"refused in the middle", maxBatch, 3},
+		{"refused first", 2, 0},
+		{"refused last", 2, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &stallingWriter{perCall: tt.perCall, failAt: tt.failAt}
+			tgt := &udpTarget{batch: w}
+			s := &UDPSender{log: tgt, user: tgt}
+			var want []string
+			for i := 0; i < 7; i++ {
+				p := fmt.Sprintf("/qseow-engine/;%d", i)
+				want = append(want, p)
+				s.Add(Event{Kind: KindEngine, Payload: []byte(p)})
+			}
+			var order []string
+			errs := 0
+			s.Flush(func(ev Event, err error) {
+				order = append(order, string(ev.Payload))
+				if err != nil {
+					errs++
+				}
+			})
+			if !slices.Equal(order, want) {
+				t.Errorf("reported %q, want each datagram once, in order: %q", order, want)
+			}
+			if tt.failAt >= 0 {
+				if errs != 1 || len(w.sent) != 6 || slices.Contains(w.sent, want[tt.failAt]) {
+					t.Errorf("%d errors, sent %q; want 1 error and all but %q sent", errs, w.sent, want[tt.failAt])
+				}
+			} else if errs != 0 || !slices.Equal(w.sent, want) {
+				t.Errorf("%d errors, sent %q; want all sent", errs, w.sent)
+			}
+			// The queue is empty afterwards, and reused.
+			s.Flush(func(Event, error) { t.Error("a datagram reported twice") })
+			s.Add(Event{Kind: KindEngine, Payload: []byte("again")})
+			var again []string
+			s.Flush(func(ev Event, err error) { again = append(again, string(ev.Payload)) })
+			if !slices.Equal(again, []string{"again"}) {
+				t.Errorf("after a reuse, reported %q", again)
+			}
+		})
 	}
 }
