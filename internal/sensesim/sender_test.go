@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -299,9 +300,12 @@ func TestNewUDPSenderErrors(t *testing.T) {
 }
 
 // stallingWriter sends at most perCall datagrams a call and fails the one at
-// failAt (counted over all calls), as a refused send stops sendmmsg.
+// failAt (counted over all calls), as a refused send stops sendmmsg. With
+// minusOne, a call that fails on its first datagram returns -1, as x/net's
+// WriteBatch does on Linux (sendmmsg's return value).
 type stallingWriter struct {
 	perCall, failAt int
+	minusOne        bool
 	sent            []string
 }
 
@@ -313,6 +317,9 @@ func (w *stallingWriter) WriteBatch(ms []ipv4.Message, _ int) (int, error) {
 		}
 		if len(w.sent) == w.failAt {
 			w.failAt = -1 // once
+			if n == 0 && w.minusOne {
+				return -1, syscall.ECONNREFUSED
+			}
 			return n, syscall.ECONNREFUSED
 		}
 		w.sent = append(w.sent, string(m.Buffers[0]))
@@ -329,16 +336,19 @@ func TestUDPTargetFlush(t *testing.T) {
 	tests := []struct {
 		name            string
 		perCall, failAt int
+		minusOne        bool
 	}{
-		{"one call", maxBatch, -1},
-		{"one datagram per call", 1, -1},
-		{"refused in the middle", maxBatch, 3},
-		{"refused first", 2, 0},
-		{"refused last", 2, 6},
+		{"one call", maxBatch, -1, false},
+		{"one datagram per call", 1, -1, false},
+		{"refused in the middle", maxBatch, 3, false},
+		{"refused first", 2, 0, false},
+		{"refused last", 2, 6, false},
+		{"refused first, -1 as from sendmmsg", maxBatch, 0, true},
+		{"refused at a call's start, -1 as from sendmmsg", 2, 4, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &stallingWriter{perCall: tt.perCall, failAt: tt.failAt}
+			w := &stallingWriter{perCall: tt.perCall, failAt: tt.failAt, minusOne: tt.minusOne}
 			tgt := &udpTarget{batch: w}
 			s := &UDPSender{log: tgt, user: tgt}
 			var want []string
@@ -374,5 +384,75 @@ func TestUDPTargetFlush(t *testing.T) {
 				t.Errorf("after a reuse, reported %q", again)
 			}
 		})
+	}
+}
+
+// TestSendUDPSockets sends through real sockets both ways a target can
+// send (WriteBatch, as on Linux; one Write per datagram, as elsewhere), over
+// IPv4 and IPv6, to a listener and to a port nothing listens on: every
+// event is counted once, as sent or as an error, and a refused target does
+// not stop the run.
+func TestSendUDPSockets(t *testing.T) {
+	for _, batch := range []bool{true, false} {
+		for _, network := range []string{"udp4", "udp6"} {
+			for _, listening := range []bool{true, false} {
+				name := fmt.Sprintf("batch=%v/%s/listening=%v", batch, network, listening)
+				t.Run(name, func(t *testing.T) {
+					ip := net.IPv4(127, 0, 0, 1)
+					if network == "udp6" {
+						ip = net.IPv6loopback
+					}
+					c, err := net.ListenUDP(network, &net.UDPAddr{IP: ip})
+					if err != nil {
+						t.Skipf("cannot listen on %s: %v", ip, err)
+					}
+					addr := c.LocalAddr().String()
+					var got int
+					done := make(chan struct{})
+					if listening {
+						_ = c.SetReadBuffer(4 << 20)
+						go func() {
+							defer close(done)
+							buf := make([]byte, 65536)
+							for {
+								if _, _, err := c.ReadFromUDP(buf); err != nil {
+									return
+								}
+								got++
+							}
+						}()
+					} else {
+						c.Close() // the port answers "port unreachable"
+						close(done)
+					}
+					const count = 300
+					sender, err := newUDPSender(addr, "", batch)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer sender.Close()
+					st, err := RunBatched(context.Background(), mustGen(t, 1, Options{}), RunConfig{Rate: 3000, Count: count, Tick: time.Millisecond}, sender)
+					if err != nil {
+						t.Fatalf("RunBatched: %v", err)
+					}
+					if st.Sent.Total()+st.Errors.Total() != count {
+						t.Fatalf("sent %d + errors %d, want %d in all", st.Sent.Total(), st.Errors.Total(), count)
+					}
+					if listening {
+						if st.Errors.Total() != 0 {
+							t.Fatalf("%d errors (last %v) sending to a listener", st.Errors.Total(), st.LastError)
+						}
+						time.Sleep(100 * time.Millisecond)
+						c.Close()
+						<-done
+						if got != count {
+							t.Errorf("received %d datagrams, want %d", got, count)
+						}
+					} else if runtime.GOOS == "linux" && st.Errors.Total() == 0 {
+						t.Errorf("no send to a closed loopback port failed: %v", st)
+					}
+				})
+			}
+		}
 	}
 }
