@@ -168,8 +168,10 @@ const StockUserRegex = `(?s)^/(?P<source>(?i:qseow-proxy-(?:session|connection))
 // send_batch_max_size (2048) records, and its receiver's socket buffer
 // holds bursts, so a backlog is better kept there, as datagrams, than here
 // as records: 4096 measured 16-21 MB less peak RSS at 80,000 events/s
-// than 8192. The stock pipeline's requests reach 8192 records, and a queue
-// smaller than a request refuses it whole.
+// than 8192. 2048 saved another 31-37 MB there, but a full make bench then
+// lost data at 80,000/s in two of three runs (4096: in none of nine), so
+// the sink's hiccups need the room. The stock pipeline's requests reach 8192
+// records, and a queue smaller than a request refuses it whole.
 const (
 	senseOpsQueueSize = 4096
 	stockQueueSize    = 8192
