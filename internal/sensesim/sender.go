@@ -246,12 +246,12 @@ type UDPSender struct {
 	log, user *udpTarget // the same target when both addresses are
 }
 
-// udpTarget is a connected socket and the datagrams waiting for it.
+// udpTarget is a connected socket and the events waiting for it.
 type udpTarget struct {
 	conn   *net.UDPConn
 	batch  batchWriter
-	msgs   []ipv4.Message
 	events []Event
+	msgs   []ipv4.Message // the events' payloads, reused by every flush
 }
 
 // batchWriter is ipv4.PacketConn or ipv6.PacketConn (sendmmsg) on Linux and
@@ -335,12 +335,6 @@ func (s *UDPSender) Add(ev Event) {
 	if ev.Kind.IsUserEvent() {
 		t = s.user
 	}
-	if n := len(t.msgs); n < cap(t.msgs) && len(t.msgs[:n+1][n].Buffers) == 1 {
-		t.msgs = t.msgs[:n+1] // reuse the message and its one-buffer slice
-		t.msgs[n].Buffers[0] = ev.Payload
-	} else {
-		t.msgs = append(t.msgs, ipv4.Message{Buffers: [][]byte{ev.Payload}})
-	}
 	t.events = append(t.events, ev)
 }
 
@@ -356,8 +350,14 @@ func (s *UDPSender) Flush(done func(Event, error)) {
 }
 
 func (t *udpTarget) flush(done func(Event, error)) {
-	for i := 0; i < len(t.msgs); {
-		end := min(len(t.msgs), i+maxBatch)
+	for len(t.msgs) < len(t.events) {
+		t.msgs = append(t.msgs, ipv4.Message{Buffers: make([][]byte, 1)})
+	}
+	for i, ev := range t.events {
+		t.msgs[i].Buffers[0] = ev.Payload
+	}
+	for i := 0; i < len(t.events); {
+		end := min(len(t.events), i+maxBatch)
 		n, err := t.batch.WriteBatch(t.msgs[i:end], 0)
 		// When the first datagram fails, sendmmsg returns -1 with the error,
 		// and x/net passes the -1 on.
@@ -374,11 +374,11 @@ func (t *udpTarget) flush(done func(Event, error)) {
 			i++
 		}
 	}
-	for i := range t.msgs {
+	for i := range t.events {
 		t.msgs[i].Buffers[0] = nil // no payload kept past the flush
 	}
 	clear(t.events)
-	t.msgs, t.events = t.msgs[:0], t.events[:0]
+	t.events = t.events[:0]
 }
 
 // Close closes the sockets.
