@@ -70,6 +70,15 @@ func TestHealthcheckBodies(t *testing.T) {
 			want{version: "14.187.4", calls: i64(5), unreadable: []string{"apps.active_docs"}}},
 		{"a part that is not an object", `{"version":"14.187.4","mem":[],"session":{"active":1,"total":2}}`, "",
 			want{version: "14.187.4", active: i64(1), total: i64(2), unreadable: []string{"mem"}}},
+		// Qlik's developer help for Sense 2.x/3.x shows the engine spelling
+		// it "comitted" (as Butler SOS's InfluxDB field still does).
+		{"older engine spelling mem.comitted", `{"version":"2.7.50501.0409.10","started":"20160314T103522.000+0100","mem":{"comitted":63.98046875,"allocated":228.5625,"free":21680.28515625},` +
+			`"session":{"active":2,"total":2}}`, "",
+			want{version: "2.7.50501.0409.10", committed: f(63.98046875), active: i64(2), total: i64(2)}},
+		{"the right spelling wins over the old one", `{"version":"14.187.4","mem":{"committed":2,"comitted":1}}`, "",
+			want{version: "14.187.4", committed: f(2)}},
+		{"an unreadable old spelling is named as the field", `{"version":"2.7.1","mem":{"comitted":"n/a"}}`, "",
+			want{version: "2.7.1", unreadable: []string{"mem.committed"}}},
 		{"version as a number, saturated as 0/1", `{"version":12,"saturated":1}`, "",
 			want{version: "12", saturated: b(true)}},
 		{"null body", `null`, KindBadJSON, want{}},

@@ -180,6 +180,14 @@ func (h *Health) UnmarshalJSON(b []byte) error {
 	r.h.Version = r.text(top, "version")
 	r.h.Started = r.text(top, "started")
 	if m := r.object(top, "mem"); m != nil {
+		// Sense 2.x/3.x engines spell it "comitted" (so does Qlik's
+		// developer help for them); the right spelling wins when both are
+		// there.
+		if _, ok := field(m, "committed"); !ok {
+			if v, ok := field(m, "comitted"); ok {
+				m["committed"] = v
+			}
+		}
 		mem := &HealthMem{}
 		mem.Committed, _ = r.megabytes(m, "mem", "committed")
 		mem.Allocated, _ = r.megabytes(m, "mem", "allocated")

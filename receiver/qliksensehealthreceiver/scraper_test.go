@@ -166,6 +166,13 @@ func TestBodyEdgeCases(t *testing.T) {
 				"qliksense.engine.app.in_memory": 1, "qliksense.engine.saturated": 0,
 			},
 			[]string{"qliksense.engine.memory.physical"}},
+		{"Sense 2.x/3.x engine: mem.comitted, no in_memory_docs, no saturated",
+			`{"version":"2.7.50501.0409.10","started":"20160314T103522.000+0100","mem":{"comitted":63.98046875,"allocated":228.5625,"free":21680.28515625},` +
+				`"cpu":{"total":0},"session":{"active":2,"total":2},"apps":{"active_docs":["a"],"loaded_docs":["a"],"calls":34,"selections":0},` +
+				`"users":{"active":1,"total":1},"cache":{"hits":0,"lookups":0,"added":0,"replaced":0,"bytes_added":0}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.memory.committed": 63.98046875 * 1048576, "qliksense.engine.memory.allocated": 228.5625 * 1048576,
+				"qliksense.engine.app.loaded": 1, "qliksense.engine.calls": 34},
+			[]string{"qliksense.engine.app.in_memory", "qliksense.engine.saturated", "qliksense.engine.memory.physical"}},
 		{"missing and null parts",
 			`{"version":"14.187.4","started":"garbage","mem":null,"apps":{"active_docs":null,"calls":5},"saturated":true}`,
 			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 0, "qliksense.engine.calls": 5, "qliksense.engine.saturated": 1, "qliksense.engine.info": 1},
