@@ -125,30 +125,44 @@ func (s *serverScraper) poll(ctx context.Context, vp string) pollResult {
 
 // record counts sessions and distinct users, leaving excluded users out of
 // every number. A session without a user (an empty or null entry) is a
-// session, but no user.
+// session, but no user. Users are told apart ignoring case, as Sense (and
+// exclude_users) does: CORP\JDoe and corp\jdoe are one user, named by the
+// first of its spellings in byte order, so that the name does not change
+// with the order of the list from poll to poll.
 func (s *serverScraper) record(now pcommon.Timestamp, vp string, sessions []senseapi.Session) {
-	perUser := map[string]int64{}
+	type userSessions struct {
+		name  string
+		count int64
+	}
+	perUser := map[string]*userSessions{} // by lower-cased DIRECTORY\userid
 	count := int64(0)
 	for _, sess := range sessions {
 		user := sess.User()
-		if s.excluded[strings.ToLower(user)] {
+		key := strings.ToLower(user)
+		if s.excluded[key] {
 			continue
 		}
 		count++
-		if user != "" {
-			perUser[user]++
+		if user == "" {
+			continue
+		}
+		if u := perUser[key]; u != nil {
+			u.count++
+			u.name = min(u.name, user)
+		} else {
+			perUser[key] = &userSessions{name: user, count: 1}
 		}
 	}
 	s.mb.RecordQliksenseProxySessionCountDataPoint(now, count, vp)
 	s.mb.RecordQliksenseProxyUserCountDataPoint(now, int64(len(perUser)), vp)
 	if s.cfg.Metrics.QliksenseProxyUserSessions.Enabled {
-		users := make([]string, 0, len(perUser))
-		for u := range perUser {
-			users = append(users, u)
+		keys := make([]string, 0, len(perUser))
+		for k := range perUser {
+			keys = append(keys, k)
 		}
-		sort.Strings(users)
-		for _, u := range users {
-			s.mb.RecordQliksenseProxyUserSessionsDataPoint(now, perUser[u], vp, u)
+		sort.Strings(keys)
+		for _, k := range keys {
+			s.mb.RecordQliksenseProxyUserSessionsDataPoint(now, perUser[k].count, vp, perUser[k].name)
 		}
 	}
 }

@@ -192,6 +192,18 @@ func TestSessionListEdgeCases(t *testing.T) {
 			[]string{`århus\ölaf`},
 			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 2,
 				`qliksense.proxy.user.sessions ÅRHUS\jörgen.ßmith`: 2, `qliksense.proxy.user.sessions CORP\山田`: 1}},
+		// Sense user ids are case-insensitive (as exclude_users matches): one
+		// user signed in twice as typed differently is one user, named by its
+		// first spelling in byte order, whatever the order of the list.
+		{"the same user in another case is one user", "/", "/qps/session",
+			`[{"UserDirectory":"CORP","UserId":"JDoe","SessionId":"s1"},{"UserDirectory":"corp","UserId":"jdoe","SessionId":"s2"},` +
+				`{"UserDirectory":"CORP","UserId":"asmith","SessionId":"s3"},{"UserDirectory":"Corp","UserId":"ASmith","SessionId":"s4"},{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s5"}]`,
+			[]string{`CORP\ASMITH`},
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\JDoe`: 3}},
+		{"the same user in another case, listed the other way round", "/", "/qps/session",
+			`[{"UserDirectory":"corp","UserId":"jdoe","SessionId":"s2"},{"UserDirectory":"CORP","UserId":"jdoe","SessionId":"s5"},{"UserDirectory":"CORP","UserId":"JDoe","SessionId":"s1"}]`,
+			nil,
+			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 3, "qliksense.proxy.user.count": 1, `qliksense.proxy.user.sessions CORP\JDoe`: 3}},
 		{"no sessions", "/", "/qps/session", `[]`, nil,
 			map[string]int64{"qliksense.proxy.up": 1, "qliksense.proxy.session.count": 0, "qliksense.proxy.user.count": 0}},
 		{"null list", "/", "/qps/session", `null`, nil,
