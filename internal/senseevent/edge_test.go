@@ -325,6 +325,12 @@ func TestParseRealWorldForms(t *testing.T) {
 			eq(t, ev.Origin, "")
 			eq(t, ev.Context, "")
 		}},
+		{"proxy (null) exception after a message with ;: no exception, not ambiguous", proxyLine("Retrying; attempt 2;" + null), func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, "Retrying; attempt 2")
+			eq(t, ev.Exception, "")
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, ev.Command, "Check access")
+		}},
 		{"scheduler (null) properties are missing values", "/qseow-scheduler/;" + head7 + "m;;" + nulls(8), func(t *testing.T, ev *Event) {
 			eq(t, len(ev.Invalid), 0)
 			eq(t, ev.FullUser(), "")
@@ -460,6 +466,12 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 		{"a broken event then a good one", "/qseow-engine/;1;2;3\n" + user1, []string{"", "Start session for user 'CORP\\jdoe'"}, []Reason{ReasonFieldCount, ""}},
 		{"a line break in a user message stays", "/qseow-proxy-session/;P1;Start session;CORP;jdoe;AppAccess;/hub/;line one\r\nline two; /qseow-x/;y", []string{"line one\r\nline two; /qseow-x/;y"}, []Reason{""}},
 		{"a line break in a proxy message stays", proxyLine("line one\r\n/not a marker; at all;"), []string{"line one\r\n/not a marker; at all"}, []Reason{""}},
+		// A relay that joins lines read from files keeps each file's byte-order mark.
+		{"a byte-order mark before a later event", "\uFEFF" + proxy1 + "\r\n\uFEFF" + proxy2 + "\r\n", []string{"first", "second"}, []Reason{"", ""}},
+		{"a byte-order mark before a later user event", user1 + "\n\uFEFF" + user2, []string{"Start session for user 'CORP\\jdoe'", "Websocket connection Opened. UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'"}, []Reason{"", ""}},
+		// A line break before the first event is no empty event.
+		{"a line break before the first of two", "\r\n" + proxy1 + "\r\n" + proxy2, []string{"first", "second"}, []Reason{"", ""}},
+		{"blank lines before and between", "\n\r\n" + user1 + "\r\n\r\n" + proxy2, []string{"Start session for user 'CORP\\jdoe'", "second"}, []Reason{"", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

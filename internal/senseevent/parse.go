@@ -139,16 +139,22 @@ var kindSeparators = [numKinds]uint16{
 }
 
 // nextEvent returns where a second event starts in line: at a line break
-// followed by a known marker and its separator; 0 if none does. A line break
-// in a message is followed by other text.
+// followed by a known marker (after a byte-order mark, which a relay that
+// joins the lines of files keeps) and its separator; 0 if none does. A line
+// break in a message is followed by other text, and one with only blanks
+// before it starts no second event: the first is still to come.
 func nextEvent(line string) int {
 	for i := 0; ; {
-		j := strings.Index(line[i:], "\n/")
+		j := strings.IndexByte(line[i:], '\n')
 		if j < 0 {
 			return 0
 		}
 		i += j + 1
-		if m := strings.IndexByte(line[i:], ';'); m > 0 && kindOf(line[i:i+m]) != KindUnknown {
+		rest := strings.TrimPrefix(line[i:], "\uFEFF")
+		if rest == "" || rest[0] != '/' {
+			continue
+		}
+		if m := strings.IndexByte(rest, ';'); m > 0 && kindOf(rest[:m]) != KindUnknown && trimSpace(line[:i]) != "" {
 			return i
 		}
 	}
@@ -329,8 +335,9 @@ func (e *Event) splitMessageException(f *fields) {
 	first, last := f.midSeparators()
 	switch {
 	case first == last:
-	case last == len(body)-1:
-		// The exception is empty: Sense sends most warnings without one.
+	case last == len(body)-1 || body[last+1:] == nullText:
+		// The exception is empty (or log4net's "(null)"): Sense sends most
+		// warnings without one.
 	default:
 		split, found := -1, 0
 		for i := first; i >= 0; {
