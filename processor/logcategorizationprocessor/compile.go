@@ -251,7 +251,10 @@ func (g *groupBuild) build(maxSearch int) *group {
 
 // automaton builds the automaton of one kind of a group's patterns, nil if
 // there are none. In a folding group the case-sensitive patterns are entered
-// lower-cased and checked exactly on each candidate.
+// lower-cased and checked exactly on each candidate. Every one carries its
+// exact text, even one without an ASCII letter (whose candidates in the
+// original text are exact anyway): that is what keeps it from matching the
+// Unicode-folded copy of a text, where "ö" reads as "Ö".
 func (g *groupBuild) automaton(kind int) *automaton {
 	if len(g.pats[kind]) == 0 {
 		return nil
@@ -261,9 +264,7 @@ func (g *groupBuild) automaton(kind int) *automaton {
 		ap := acPattern{text: rp.value, id: rp.id}
 		if g.fold && !rp.fold {
 			ap.text = lowerASCII(rp.value)
-			if hasASCIILetter(rp.value) { // else the classes match only the exact bytes
-				ap.exact = rp.value
-			}
+			ap.exact = rp.value
 		}
 		if kind == kindSuffix {
 			ap.text = reverse(ap.text)
@@ -271,15 +272,6 @@ func (g *groupBuild) automaton(kind int) *automaton {
 		pats = append(pats, ap)
 	}
 	return newAutomaton(pats, g.fold, kind != kindInfix)
-}
-
-func hasASCIILetter(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i] | 0x20; 'a' <= c && c <= 'z' {
-			return true
-		}
-	}
-	return false
 }
 
 // result builds the attributes for a list of categories, in order: one

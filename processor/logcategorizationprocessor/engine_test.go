@@ -394,6 +394,11 @@ func TestMixedCaseInOneGroup(t *testing.T) {
 		catRule("so-fold", warnError, ci(so("été"))),
 		catRule("sw-fold", warnError, ci(sw("access"))),
 		catRule("symbols", warnError, so(":4747")),
+		// Case-sensitive patterns without an ASCII letter: the folded copy
+		// of a non-ASCII text must not match them (ö folds to Ö).
+		catRule("sw-exact-unicode", warnError, sw("Ö")),
+		catRule("ew-exact-unicode", warnError, ew("ÄÖ")),
+		catRule("so-exact-unicode", warnError, so("ДОСТУП")),
 	)
 	e := mustCompile(t, &Config{Rules: rules})
 	for body, want := range map[string]string{
@@ -403,6 +408,9 @@ func TestMixedCaseInOneGroup(t *testing.T) {
 		"Access Denied à l'ÉTÉ":   "cat=sw-exact,so-exact,so-fold,sw-fold",
 		"ACCESS Denied, Été FAIL": "cat=ew-exact,so-exact,so-fold,sw-fold",
 		"host:4747":               "cat=symbols",
+		"öffentlich: доступ äö":   "",
+		"Öffentlich: ДОСТУП ÄÖ":   "cat=sw-exact-unicode,ew-exact-unicode,so-exact-unicode",
+		"access été ö доступ":     "cat=so-fold,sw-fold",
 	} {
 		assert.Equal(t, want, outcome(t, e, newRecord("WARN", body)), body)
 	}
