@@ -1,6 +1,7 @@
 package qliksensemetricsconnector // import "github.com/senseops/senseops-collector/connector/qliksensemetricsconnector"
 
 import (
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -74,7 +75,7 @@ type session struct {
 type hostSessions struct {
 	name     string
 	sessions int64
-	users    map[string]int // user.id -> sessions on this host
+	users    map[string]int // lower-cased user.id -> sessions on this host
 }
 
 // newSessionState tracks up to maxSessions sessions, ending those idle for
@@ -101,11 +102,16 @@ func (st *sessionState) host(name string) *hostSessions {
 	return h
 }
 
+// userKey tells users apart ignoring case, as Sense does (and the sessions
+// receiver): CORP\JDoe and corp\jdoe are one user.
+func userKey(user string) string { return strings.ToLower(user) }
+
 func (h *hostSessions) add(user string) {
 	h.sessions++
 	if user == "" {
 		return
 	}
+	user = userKey(user)
 	if n, ok := h.users[user]; ok {
 		h.users[user] = n + 1
 		return
@@ -118,6 +124,7 @@ func (h *hostSessions) remove(user string) {
 	if user == "" {
 		return
 	}
+	user = userKey(user)
 	if n := h.users[user]; n > 1 {
 		h.users[user] = n - 1
 	} else {
@@ -215,7 +222,7 @@ func (st *sessionState) add(sessionID, user, host string, proxy int, now time.Ti
 // move re-homes a session whose start event names another host or user than
 // the state has (the event is the authority).
 func (st *sessionState) move(s *session, host, user string) {
-	if s.host.name == host && (user == "" || s.user == user) {
+	if s.host.name == host && (user == "" || strings.EqualFold(s.user, user)) {
 		return
 	}
 	h := st.host(host)
@@ -223,7 +230,7 @@ func (st *sessionState) move(s *session, host, user string) {
 		return
 	}
 	s.host.remove(s.user)
-	if user != "" && user != s.user {
+	if user != "" && !strings.EqualFold(user, s.user) {
 		s.user = clone(user)
 	}
 	s.host = h

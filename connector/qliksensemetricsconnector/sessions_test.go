@@ -86,6 +86,31 @@ func TestSessionStartStop(t *testing.T) {
 	}), metricdatatest.IgnoreTimestamp())
 }
 
+// TestUsersIgnoreCase: Sense user ids are case-insensitive (the sessions
+// receiver and exclude lists agree), and header, ticket or form logins keep
+// the case the user typed: one person in two spellings is one user.
+func TestUsersIgnoreCase(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	p1 := func(recs ...rec) { h.consume(proxyBatch("QS-PROXY-01", recs...)) }
+
+	p1(userRec(actionSessionStart, sidJdoe1, `CORP\JDoe`), userRec(actionSessionStart, sidJdoe2, `corp\jdoe`), userRec(actionSessionStart, sidAsmith, `CORP\asmith`))
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 2}, [2]float64{s, u}, "JDoe and jdoe are one user")
+
+	// a duplicate start spelling the user differently moves nothing
+	p1(userRec(actionSessionStart, sidJdoe1, `CORP\jdoe`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{3, 2}, [2]float64{s, u})
+
+	// the user stays on until the last of the sessions in either spelling stops
+	p1(userRec(actionSessionStop, sidJdoe1, `CORP\JDoe`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 2}, [2]float64{s, u})
+	p1(userRec(actionSessionStop, sidJdoe2, `CORP\JDOE`))
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u})
+}
+
 // TestSessionStopBeforeStart: UDP and concurrent batches can deliver a
 // session's stop before its start. Session ids are never reused, so a start
 // whose stop has been seen is late, not a new session: it must not count
