@@ -245,8 +245,11 @@ func FuzzGroup(f *testing.F) {
 	f.Add("ACCESS denied", "access", "DENIED", "ss d", "Access", uint8(0x60), uint8(0x3))
 	f.Add("\u212Aelvin ſtraße", "kelvin", "K", "\u212A", "STRASSE", uint8(0x9c), uint8(0xb))
 	f.Fuzz(func(t *testing.T, text, p0, p1, p2, p3 string, kinds, folds uint8) {
-		if folds&0xf != 0 && !(utf8.ValidString(text) && utf8.ValidString(p0+p1+p2+p3)) {
-			t.Skip() // see FuzzRules
+		// Each pattern on its own: "\xc5" is invalid alone but valid joined to
+		// a "\xbf", and a config cannot hold it (see FuzzRules).
+		if folds&0xf != 0 && !(utf8.ValidString(text) && utf8.ValidString(p0) && utf8.ValidString(p1) &&
+			utf8.ValidString(p2) && utf8.ValidString(p3)) {
+			t.Skip()
 		}
 		if len(text) > 1024 || len(p0+p1+p2+p3) > 256 {
 			t.Skip() // keep the naive reference quick
