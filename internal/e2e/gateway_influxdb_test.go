@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -133,6 +134,20 @@ func TestGatewayConfigToInfluxDB(t *testing.T) {
 		for v, n := range res {
 			assert.NotEmpty(t, v, cat)
 			assert.Positive(t, n, cat)
+		}
+	}
+
+	// Butler SOS's level tag, as gateway.yaml's comment says: the field
+	// severity_text of logs, which InfluxQL filters on, and the tag
+	// qliksense.log.level of qliksense.events, which it groups by; both give
+	// the same count per level.
+	byLevel := byTag(query(`SELECT SUM(c) FROM (SELECT LAST(counter) AS c FROM "qliksense.events" GROUP BY *) GROUP BY "qliksense.log.level"`), "qliksense.log.level")
+	delete(byLevel, "") // user events have no level
+	assert.Subset(t, slices.Collect(maps.Keys(byLevel)), []string{"WARN", "ERROR", "INFO"}, "levels counted: %v", byLevel)
+	for level, n := range byLevel {
+		res := query(fmt.Sprintf(`SELECT COUNT(body) FROM logs WHERE severity_text = '%s'`, level))
+		if assert.Len(t, res, 1, "logs with severity_text %s", level) {
+			assert.Equal(t, n, res[0].Values[0][1], "logs with severity_text %s", level)
 		}
 	}
 
