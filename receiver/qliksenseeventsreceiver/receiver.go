@@ -47,12 +47,15 @@ type eventsReceiver struct {
 	// rejectLogInterval.
 	warnings *logGate
 
-	sockets   []datagramSocket
-	addr      net.Addr // where the sockets listen
-	batches   chan plog.Logs
-	readDone  sync.WaitGroup
-	sendDone  sync.WaitGroup
-	closeOnce sync.Once
+	// openSocket reads a bound socket: newDatagramSocket, the platform's
+	// way (tests also run the poller's, which Windows and macOS use).
+	openSocket func(conn *net.UDPConn, bufSize int, dropCounter bool) (datagramSocket, error)
+	sockets    []datagramSocket
+	addr       net.Addr // where the sockets listen
+	batches    chan plog.Logs
+	readDone   sync.WaitGroup
+	sendDone   sync.WaitGroup
+	closeOnce  sync.Once
 
 	// Shutdown's way out when it runs out of time.
 	sendCtx        context.Context
@@ -79,7 +82,8 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	}
 	sendCtx, cancelSend := context.WithCancel(context.Background())
 	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, warnings: newLogGate(rejectLogInterval, time.Now()),
-		sendCtx: sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
+		openSocket: newDatagramSocket,
+		sendCtx:    sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
 }
 
 // Start resolves the allowed sources, opens the socket and starts reading.
@@ -161,7 +165,7 @@ func (r *eventsReceiver) open(ctx context.Context, lc net.ListenConfig, endpoint
 	r.setReceiveBuffer(conn)
 	dropCounter := enableDropCounter(conn)
 	// One byte more than allowed shows an oversized datagram.
-	sock, err := newDatagramSocket(conn, r.cfg.MaxMessageSize+1, dropCounter)
+	sock, err := r.openSocket(conn, r.cfg.MaxMessageSize+1, dropCounter)
 	if err != nil {
 		_ = conn.Close()
 		return nil, err

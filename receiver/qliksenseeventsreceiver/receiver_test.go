@@ -69,6 +69,26 @@ type testReceiver struct {
 // UDP sender pointed at it.
 func startReceiver(t *testing.T, mutate func(*Config), next consumer.Logs) *testReceiver {
 	t.Helper()
+	return startReceiverReading(t, readPath{name: "platform"}, mutate, next)
+}
+
+// readPath is a way the receiver reads its socket: open nil is the
+// platform's own (recvmmsg on Linux).
+type readPath struct {
+	name string
+	open func(conn *net.UDPConn, bufSize int, dropCounter bool) (datagramSocket, error)
+}
+
+// readPaths are the platform's read path and the poller's, which Windows
+// and macOS take: on Linux the tests run that one too.
+func readPaths() []readPath {
+	return []readPath{{name: "platform"}, {name: "poller", open: func(conn *net.UDPConn, bufSize int, _ bool) (datagramSocket, error) {
+		return newPollerSocket(conn, bufSize), nil
+	}}}
+}
+
+func startReceiverReading(t *testing.T, path readPath, mutate func(*Config), next consumer.Logs) *testReceiver {
+	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Endpoint = "127.0.0.1:0"
 	if mutate != nil {
@@ -79,6 +99,9 @@ func startReceiver(t *testing.T, mutate func(*Config), next consumer.Logs) *test
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	r, err := newEventsReceiver(cfg, metadatatest.NewSettings(tel), next)
 	require.NoError(t, err)
+	if path.open != nil {
+		r.openSocket = path.open
+	}
 	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
 	sender, err := net.Dial("udp", r.addr.String())
@@ -123,28 +146,32 @@ func withoutReceiveTimes(ld plog.Logs) plog.Logs {
 // TestSamplesEndToEnd sends every sample file through a real socket and
 // compares the records with golden files.
 func TestSamplesEndToEnd(t *testing.T) {
-	for _, name := range []string{"log-engine", "log-proxy", "log-repository", "log-scheduler", "log-qix-perf", "user-events", "edge-cases"} {
-		t.Run(name, func(t *testing.T) {
-			lines := sampleLines(t, name)
-			sink := new(consumertest.LogsSink)
-			tr := startReceiver(t, func(c *Config) {
-				c.IncludeUnparsed = true // edge-cases has an unknown marker: keep it to see it
-				c.Batch.MaxSize = len(lines)
-				c.Batch.Timeout = time.Minute
-			}, sink)
-			tr.send(t, lines...)
-			require.Eventually(t, func() bool { return sink.LogRecordCount() == len(lines) }, 5*time.Second, 5*time.Millisecond)
-			require.Len(t, sink.AllLogs(), 1, "one batch expected")
-			got := withoutReceiveTimes(allLogs(sink))
-			goldenFile := filepath.Join("testdata", "golden", name+".yaml")
-			if *update {
-				require.NoError(t, golden.WriteLogs(t, goldenFile, got))
-			}
-			want, err := golden.ReadLogs(goldenFile)
-			require.NoError(t, err)
-			require.NoError(t, plogtest.CompareLogs(want, got))
-		})
+	for _, path := range readPaths() {
+		for _, name := range []string{"log-engine", "log-proxy", "log-repository", "log-scheduler", "log-qix-perf", "user-events", "edge-cases"} {
+			t.Run(path.name+"/"+name, func(t *testing.T) { testSampleEndToEnd(t, path, name) })
+		}
 	}
+}
+
+func testSampleEndToEnd(t *testing.T, path readPath, name string) {
+	lines := sampleLines(t, name)
+	sink := new(consumertest.LogsSink)
+	tr := startReceiverReading(t, path, func(c *Config) {
+		c.IncludeUnparsed = true // edge-cases has an unknown marker: keep it to see it
+		c.Batch.MaxSize = len(lines)
+		c.Batch.Timeout = time.Minute
+	}, sink)
+	tr.send(t, lines...)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == len(lines) }, 5*time.Second, 5*time.Millisecond)
+	require.Len(t, sink.AllLogs(), 1, "one batch expected")
+	got := withoutReceiveTimes(allLogs(sink))
+	goldenFile := filepath.Join("testdata", "golden", name+".yaml")
+	if *update {
+		require.NoError(t, golden.WriteLogs(t, goldenFile, got))
+	}
+	want, err := golden.ReadLogs(goldenFile)
+	require.NoError(t, err)
+	require.NoError(t, plogtest.CompareLogs(want, got))
 }
 
 func TestRecordShape(t *testing.T) {
@@ -183,59 +210,63 @@ func TestRecordShape(t *testing.T) {
 }
 
 func TestRejectionsAreCountedAndDropped(t *testing.T) {
-	for _, keep := range []bool{false, true} {
-		t.Run(map[bool]string{false: "dropped", true: "include_unparsed"}[keep], func(t *testing.T) {
-			sink := new(consumertest.LogsSink)
-			tr := startReceiver(t, func(c *Config) {
-				c.MaxMessageSize = 2000
-				c.IncludeUnparsed = keep
-				c.Batch.Timeout = 20 * time.Millisecond
-			}, sink)
-			good := sampleLines(t, "log-proxy")[0]
-			bad := []string{
-				"",                         // empty
-				"\r\n",                     // empty after the line break
-				"/qseow-proxy/;\xff\xfe;x", // invalid UTF-8
-				"/qseow-printing/;1;2;3",   // unknown marker
-				"/qseow-engine/;1;2",       // field count
-				"/qseow-proxy/;" + strings.Repeat("x", 2001), // oversized
-			}
-			tr.send(t, bad[0], good, bad[1], bad[2], good, bad[3], bad[4], bad[5], good)
-			want := 3
-			if keep {
-				want += len(bad)
-			}
-			require.Eventually(t, func() bool { return sink.LogRecordCount() == want }, 5*time.Second, 5*time.Millisecond)
-			reasons := map[string]int64{}
-			for _, rl := range allLogs(sink).ResourceLogs().All() {
-				for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
-					if v, ok := lr.Attributes().Get(senseevent.AttrParseError); ok {
-						reasons[v.Str()]++
-					}
-				}
-			}
-			if keep {
-				assert.Equal(t, map[string]int64{"empty": 2, "invalid_utf8": 1, "unknown_marker": 1, "field_count": 1, "oversized": 1}, reasons)
-			} else {
-				assert.Empty(t, reasons)
-			}
-			require.Eventually(t, func() bool {
-				_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
-				return err == nil
-			}, 5*time.Second, 5*time.Millisecond)
-			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "empty")), Value: 2},
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "invalid_utf8")), Value: 1},
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "unknown_marker")), Value: 1},
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "field_count")), Value: 1},
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "oversized")), Value: 1},
-			}, metricdatatest.IgnoreTimestamp())
-			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Attributes: attribute.NewSet(receiverAttr), Value: 9}}, metricdatatest.IgnoreTimestamp())
-			metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tr.tel, []metricdata.DataPoint[int64]{
-				{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy")), Value: 3},
-			}, metricdatatest.IgnoreTimestamp())
-		})
+	for _, path := range readPaths() {
+		for _, keep := range []bool{false, true} {
+			t.Run(path.name+"/"+map[bool]string{false: "dropped", true: "include_unparsed"}[keep], func(t *testing.T) { testRejections(t, path, keep) })
+		}
 	}
+}
+
+func testRejections(t *testing.T, path readPath, keep bool) {
+	sink := new(consumertest.LogsSink)
+	tr := startReceiverReading(t, path, func(c *Config) {
+		c.MaxMessageSize = 2000
+		c.IncludeUnparsed = keep
+		c.Batch.Timeout = 20 * time.Millisecond
+	}, sink)
+	good := sampleLines(t, "log-proxy")[0]
+	bad := []string{
+		"",                         // empty
+		"\r\n",                     // empty after the line break
+		"/qseow-proxy/;\xff\xfe;x", // invalid UTF-8
+		"/qseow-printing/;1;2;3",   // unknown marker
+		"/qseow-engine/;1;2",       // field count
+		"/qseow-proxy/;" + strings.Repeat("x", 2001), // oversized
+	}
+	tr.send(t, bad[0], good, bad[1], bad[2], good, bad[3], bad[4], bad[5], good)
+	want := 3
+	if keep {
+		want += len(bad)
+	}
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == want }, 5*time.Second, 5*time.Millisecond)
+	reasons := map[string]int64{}
+	for _, rl := range allLogs(sink).ResourceLogs().All() {
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			if v, ok := lr.Attributes().Get(senseevent.AttrParseError); ok {
+				reasons[v.Str()]++
+			}
+		}
+	}
+	if keep {
+		assert.Equal(t, map[string]int64{"empty": 2, "invalid_utf8": 1, "unknown_marker": 1, "field_count": 1, "oversized": 1}, reasons)
+	} else {
+		assert.Empty(t, reasons)
+	}
+	require.Eventually(t, func() bool {
+		_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+		return err == nil
+	}, 5*time.Second, 5*time.Millisecond)
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "empty")), Value: 2},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "invalid_utf8")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "unknown_marker")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "field_count")), Value: 1},
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "oversized")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsDatagramsReceived(t, tr.tel, []metricdata.DataPoint[int64]{{Attributes: attribute.NewSet(receiverAttr), Value: 9}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualReceiverQliksenseEventsRecordsParsed(t, tr.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(receiverAttr, attribute.String("source", "qseow-proxy")), Value: 3},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 // TestBadInputDoesNotBlockGoodInput interleaves a flood of garbage with good

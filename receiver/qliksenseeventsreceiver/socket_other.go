@@ -6,5 +6,5 @@ import "net"
 
 // newDatagramSocket reads through Go's network poller on this platform.
 func newDatagramSocket(conn *net.UDPConn, bufSize int, _ bool) (datagramSocket, error) {
-	return newBatchSocket(conn, bufSize), nil
+	return newPollerSocket(conn, bufSize), nil
 }

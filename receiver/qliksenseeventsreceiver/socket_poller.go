@@ -4,64 +4,68 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"syscall"
 	"time"
-
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
-// batchSocket reads through Go's network poller with x/net's ReadBatch
-// (one datagram per read where the platform has no recvmmsg). It is what
-// platforms other than Linux use; Linux tests run it too.
-type batchSocket struct {
-	conn  *net.UDPConn
-	batch interface {
-		ReadBatch([]ipv4.Message, int) (int, error)
-	}
-	msgs     []ipv4.Message
+// pollerSocket reads through Go's network poller, one datagram per read. It
+// is what platforms other than Linux use (Linux tests run it too): x/net's
+// ReadBatch would read one datagram there as well, and on Windows, where
+// the sidecar runs, none at all (its recvmsg is not implemented there).
+type pollerSocket struct {
+	conn     datagramConn
+	buf      []byte
+	n        int        // length of the last datagram read
+	from     netip.Addr // its sender
 	deadline time.Time
 }
 
-func newBatchSocket(conn *net.UDPConn, bufSize int) datagramSocket {
-	s := &batchSocket{conn: conn, msgs: make([]ipv4.Message, readBatch)}
-	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
-		s.batch = ipv6.NewPacketConn(conn)
-	} else {
-		s.batch = ipv4.NewPacketConn(conn)
-	}
-	for i := range s.msgs {
-		s.msgs[i].Buffers = [][]byte{make([]byte, bufSize)}
-	}
-	return s
+// datagramConn is what pollerSocket needs of a *net.UDPConn.
+type datagramConn interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	SetReadDeadline(t time.Time) error
+	LocalAddr() net.Addr
+	Close() error
 }
 
-func (s *batchSocket) localAddr() net.Addr { return s.conn.LocalAddr() }
+// wsaMessageTooLong is Windows' WSAEMSGSIZE: a datagram longer than the
+// buffer fails the read there, with the buffer filled; elsewhere it is cut
+// to the buffer silently. (No other platform has an errno of this value.)
+const wsaMessageTooLong = syscall.Errno(10040)
 
-func (s *batchSocket) stop() { _ = s.conn.Close() }
+func newPollerSocket(conn datagramConn, bufSize int) *pollerSocket {
+	return &pollerSocket{conn: conn, buf: make([]byte, bufSize)}
+}
 
-func (s *batchSocket) release() error { return nil }
+func (s *pollerSocket) localAddr() net.Addr { return s.conn.LocalAddr() }
 
-func (s *batchSocket) read(deadline time.Time) (int, error) {
+func (s *pollerSocket) stop() { _ = s.conn.Close() }
+
+func (s *pollerSocket) release() error { return nil }
+
+func (s *pollerSocket) read(deadline time.Time) (int, error) {
 	if !deadline.Equal(s.deadline) {
 		s.deadline = deadline
 		_ = s.conn.SetReadDeadline(deadline)
 	}
-	n, err := s.batch.ReadBatch(s.msgs, 0)
+	n, from, err := s.conn.ReadFromUDPAddrPort(s.buf)
+	if errors.Is(err, wsaMessageTooLong) {
+		// Handed on as a datagram of the buffer's length, which the reader
+		// rejects as oversized (Windows does not say who sent it, so with
+		// allowed_sources set it counts as source_not_allowed).
+		n, err = len(s.buf), nil
+	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
 		return 0, errDeadline
+	case err != nil:
+		return 0, err
 	}
-	return n, err
+	s.n, s.from = n, from.Addr().Unmap()
+	return 1, nil
 }
 
-func (s *batchSocket) datagram(i int) ([]byte, netip.Addr) {
-	m := &s.msgs[i]
-	var from netip.Addr
-	if u, ok := m.Addr.(*net.UDPAddr); ok {
-		from, _ = netip.AddrFromSlice(u.IP)
-		from = from.Unmap()
-	}
-	return m.Buffers[0][:m.N], from
-}
+func (s *pollerSocket) datagram(int) ([]byte, netip.Addr) { return s.buf[:s.n], s.from }
 
-func (s *batchSocket) dropped() (uint32, bool) { return 0, false }
+func (s *pollerSocket) dropped() (uint32, bool) { return 0, false }

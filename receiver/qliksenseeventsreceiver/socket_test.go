@@ -3,7 +3,9 @@ package qliksenseeventsreceiver
 import (
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,8 +91,30 @@ func testSocketContract(t *testing.T, open socketOpener) {
 	assert.NoError(t, sock.release())
 }
 
-func TestBatchSocket(t *testing.T) {
+func TestPollerSocket(t *testing.T) {
 	testSocketContract(t, func(_ *testing.T, conn *net.UDPConn, bufSize int) datagramSocket {
-		return newBatchSocket(conn, bufSize)
+		return newPollerSocket(conn, bufSize)
 	})
+}
+
+// windowsConn fails its reads as Windows does for a datagram longer than
+// the buffer: WSAEMSGSIZE, with the buffer filled and no sender.
+type windowsConn struct{ *net.UDPConn }
+
+func (c windowsConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	copy(b, strings.Repeat("x", len(b)))
+	return len(b), netip.AddrPort{}, &net.OpError{Op: "read", Net: "udp", Err: os.NewSyscallError("wsarecvfrom", wsaMessageTooLong)}
+}
+
+func TestPollerSocketWindowsOversized(t *testing.T) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	sock := newPollerSocket(windowsConn{conn}, 16)
+	defer sock.stop()
+	n, err := sock.read(time.Time{})
+	require.NoError(t, err, "a datagram too long for the buffer is no read error")
+	require.Equal(t, 1, n)
+	d, from := sock.datagram(0)
+	assert.Len(t, d, 16, "handed on at the buffer's length, which the reader rejects as oversized")
+	assert.False(t, from.IsValid())
 }
