@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -50,12 +51,16 @@ type eventsReceiver struct {
 	// openSocket reads a bound socket: newDatagramSocket, the platform's
 	// way (tests also run the poller's, which Windows and macOS use).
 	openSocket func(conn *net.UDPConn, bufSize int, dropCounter bool) (datagramSocket, error)
-	sockets    []datagramSocket
-	addr       net.Addr // where the sockets listen
-	batches    chan plog.Logs
-	readDone   sync.WaitGroup
-	sendDone   sync.WaitGroup
-	closeOnce  sync.Once
+	// exclusive binds a single socket so that no other socket shares its
+	// port: exclusiveAddress, SO_EXCLUSIVEADDRUSE on Windows, nothing
+	// elsewhere (tests record the call).
+	exclusive func(network, address string, c syscall.RawConn) error
+	sockets   []datagramSocket
+	addr      net.Addr // where the sockets listen
+	batches   chan plog.Logs
+	readDone  sync.WaitGroup
+	sendDone  sync.WaitGroup
+	closeOnce sync.Once
 
 	// Shutdown's way out when it runs out of time.
 	sendCtx        context.Context
@@ -82,8 +87,8 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	}
 	sendCtx, cancelSend := context.WithCancel(context.Background())
 	return &eventsReceiver{cfg: cfg, set: set, next: next, obsrecv: obsrecv, telemetry: tb, warnings: newLogGate(rejectLogInterval, time.Now()),
-		openSocket: newDatagramSocket,
-		sendCtx:    sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
+		openSocket: newDatagramSocket, exclusive: exclusiveAddress,
+		sendCtx: sendCtx, cancelSend: cancelSend, aborted: make(chan struct{}), readersDone: make(chan struct{}), drained: make(chan struct{})}, nil
 }
 
 // Start resolves the allowed sources, opens the socket and starts reading.
@@ -117,7 +122,9 @@ func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
 
 // listen opens the socket, or readers sockets sharing the port.
 func (r *eventsReceiver) listen(ctx context.Context) error {
-	var lc net.ListenConfig
+	// One socket is bound exclusively: Windows would otherwise let another
+	// program's socket share the port (see exclusiveAddress).
+	lc := net.ListenConfig{Control: r.exclusive}
 	endpoint := r.cfg.Endpoint
 	if r.cfg.Readers > 1 {
 		// SO_REUSEPORT would just as well let the sockets join a port that
@@ -126,7 +133,7 @@ func (r *eventsReceiver) listen(ctx context.Context) error {
 		// port in use, as with one reader, and fixes an ephemeral port.
 		addr, err := claimPort(ctx, endpoint)
 		if err != nil {
-			return fmt.Errorf("listening on %s: %w", endpoint, err)
+			return listenError(endpoint, err)
 		}
 		lc.Control = reusePort
 		endpoint = addr
@@ -135,7 +142,7 @@ func (r *eventsReceiver) listen(ctx context.Context) error {
 		sock, err := r.open(ctx, lc, endpoint)
 		if err != nil {
 			r.releaseSockets()
-			return fmt.Errorf("listening on %s: %w", endpoint, err)
+			return listenError(endpoint, err)
 		}
 		r.sockets = append(r.sockets, sock)
 		endpoint = sock.localAddr().String() // the next sockets join the same port, even an ephemeral one
