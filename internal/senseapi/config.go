@@ -12,8 +12,10 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -57,7 +59,7 @@ func (c *ConnectionConfig) Validate(prefix string) error {
 			continue
 		}
 		if _, err := os.Stat(path); err != nil {
-			errs = append(errs, fmt.Errorf("%s%s: cannot read %q: %w", prefix, field, path, errors.Unwrap(err)))
+			errs = append(errs, fmt.Errorf("%s%s: cannot read %q: %w%s", prefix, field, path, errors.Unwrap(err), pathHint(path)))
 		}
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") && c.TLS.CertPem == "" && c.TLS.KeyPem == "" {
@@ -70,6 +72,26 @@ func (c *ConnectionConfig) Validate(prefix string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// pathHint explains the two usual reasons a certificate path that looks
+// right is not found, most of all on Windows: a backslash in a double-quoted
+// YAML string starts an escape ("C:\temp\root.pem" holds a tab and a
+// carriage return, which %q shows as the \t and \r typed), and a relative path is
+// read from the working directory, which for a Windows service is
+// C:\Windows\System32. "" when neither applies.
+func pathHint(path string) string {
+	if strings.ContainsFunc(path, unicode.IsControl) {
+		return ` (the path holds a control character: in a double-quoted YAML string a backslash starts an escape, \t, \r, \n, ...; write a Windows path unquoted, in single quotes or with forward slashes: C:/certs/root.pem)`
+	}
+	if filepath.IsAbs(path) {
+		return ""
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		wd = "unknown"
+	}
+	return fmt.Sprintf(" (a relative path is read from the collector's working directory, %s; a Windows service starts in C:\\Windows\\System32: give the absolute path)", wd)
 }
 
 // canonicalHeaders returns headers keyed by their canonical names
