@@ -75,7 +75,7 @@ type session struct {
 type hostSessions struct {
 	name     string
 	sessions int64
-	users    map[string]int // lower-cased user.id -> sessions on this host
+	users    map[string]int // senseapi.UserKey(user.id) -> sessions on this host
 }
 
 // newSessionState tracks up to maxSessions sessions, ending those idle for
@@ -102,16 +102,12 @@ func (st *sessionState) host(name string) *hostSessions {
 	return h
 }
 
-// userKey tells users apart ignoring case, as Sense does (and the sessions
-// receiver): CORP\JDoe and corp\jdoe are one user.
-func userKey(user string) string { return strings.ToLower(user) }
-
 func (h *hostSessions) add(user string) {
 	h.sessions++
 	if user == "" {
 		return
 	}
-	user = userKey(user)
+	user = senseapi.UserKey(user)
 	if n, ok := h.users[user]; ok {
 		h.users[user] = n + 1
 		return
@@ -124,7 +120,7 @@ func (h *hostSessions) remove(user string) {
 	if user == "" {
 		return
 	}
-	user = userKey(user)
+	user = senseapi.UserKey(user)
 	if n := h.users[user]; n > 1 {
 		h.users[user] = n - 1
 	} else {

@@ -498,6 +498,12 @@ func (s Session) User() string {
 	return s.UserDirectory + `\` + s.UserID
 }
 
+// UserKey is the form in which two users are compared: Sense's user
+// directories and ids are case-insensitive, and header, ticket or form
+// logins keep the case the user typed, so CORP\JDoe and corp\jdoe are one
+// user. Every component that counts or excludes users goes through it.
+func UserKey(user string) string { return strings.ToLower(user) }
+
 // App is the part of a repository app the collector uses.
 type App struct {
 	ID          string `json:"id"`

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/scraper"
 
 	"github.com/senseops/senseops-collector/internal/scrapegroup"
+	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/receiver/qliksensesessionsreceiver/internal/metadata"
 )
 
@@ -18,7 +19,7 @@ func newSessionsReceiver(cfg *Config, set receiver.Settings, next consumer.Metri
 	shared := scrapegroup.NewShared(cfg.MaxConcurrency)
 	excluded := make(map[string]bool, len(cfg.ExcludeUsers))
 	for _, u := range cfg.ExcludeUsers {
-		excluded[strings.ToLower(strings.TrimSpace(u))] = true
+		excluded[senseapi.UserKey(strings.TrimSpace(u))] = true
 	}
 	targets := make([]scrapegroup.Target, 0, len(cfg.Servers))
 	for _, server := range cfg.Servers {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -138,7 +137,7 @@ func (s *serverScraper) record(now pcommon.Timestamp, vp string, sessions []sens
 	count := int64(0)
 	for _, sess := range sessions {
 		user := sess.User()
-		key := strings.ToLower(user)
+		key := senseapi.UserKey(user)
 		if s.excluded[key] {
 			continue
 		}
