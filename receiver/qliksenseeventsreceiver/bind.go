@@ -6,12 +6,15 @@ import (
 	"syscall"
 )
 
-// Winsock's error numbers for a refused bind. Go's syscall.EADDRINUSE and
-// EACCES on Windows are numbers of Go's own that Winsock never returns, so
-// errors.Is(err, syscall.EADDRINUSE) is false there for a port in use.
+// Winsock's error numbers the receiver tells apart, defined on every
+// platform (no other has errnos of these values) so that tests run
+// everywhere. Go's syscall.EADDRINUSE and EACCES on Windows are numbers of
+// Go's own that Winsock never returns, so errors.Is(err, syscall.EADDRINUSE)
+// is false there for a port in use.
 const (
-	wsaAddressInUse = syscall.Errno(10048) // WSAEADDRINUSE
-	wsaAccessDenied = syscall.Errno(10013) // WSAEACCES
+	wsaAddressInUse   = syscall.Errno(10048) // WSAEADDRINUSE: a refused bind
+	wsaAccessDenied   = syscall.Errno(10013) // WSAEACCES: a reserved or exclusively held port
+	wsaMessageTooLong = syscall.Errno(10040) // WSAEMSGSIZE: a datagram longer than the read buffer, which fills it
 )
 
 // listenError is the error of a failed bind of endpoint, with what to do

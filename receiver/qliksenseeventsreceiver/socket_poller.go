@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"syscall"
 	"time"
 )
 
@@ -28,11 +27,6 @@ type datagramConn interface {
 	Close() error
 }
 
-// wsaMessageTooLong is Windows' WSAEMSGSIZE: a datagram longer than the
-// buffer fails the read there, with the buffer filled; elsewhere it is cut
-// to the buffer silently. (No other platform has an errno of this value.)
-const wsaMessageTooLong = syscall.Errno(10040)
-
 func newPollerSocket(conn datagramConn, bufSize int) *pollerSocket {
 	return &pollerSocket{conn: conn, buf: make([]byte, bufSize)}
 }
@@ -49,7 +43,7 @@ func (s *pollerSocket) read(deadline time.Time) (int, error) {
 		_ = s.conn.SetReadDeadline(deadline)
 	}
 	n, from, err := s.conn.ReadFromUDPAddrPort(s.buf)
-	if errors.Is(err, wsaMessageTooLong) {
+	if errors.Is(err, wsaMessageTooLong) { // elsewhere the datagram is cut to the buffer silently
 		// Handed on as a datagram of the buffer's length, which the reader
 		// rejects as oversized (Windows does not say who sent it, so with
 		// allowed_sources set it counts as source_not_allowed).
