@@ -49,7 +49,7 @@ func (cfg *Config) Validate() error {
 		seen := map[string]bool{}
 		for j, vp := range s.VirtualProxies {
 			norm := normalizeVirtualProxy(vp)
-			if strings.ContainsAny(strings.Trim(vp, "/"), "/?# ") {
+			if !isVirtualProxyPrefix(vp) {
 				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is not a virtual proxy prefix", i, j, vp))
 			} else if seen[norm] {
 				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is listed twice", i, j, vp))
@@ -58,8 +58,8 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	for i, u := range cfg.ExcludeUsers {
-		if strings.TrimSpace(u) == "" {
-			errs = append(errs, fmt.Errorf("exclude_users[%d]: is empty", i))
+		if err := checkExcludedUser(u); err != nil {
+			errs = append(errs, fmt.Errorf("exclude_users[%d]: %w", i, err))
 		}
 	}
 	if cfg.MaxConcurrency < 1 {
@@ -72,6 +72,34 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative (0 is no timeout), got %s", cfg.Timeout))
 	}
 	return errors.Join(errs...)
+}
+
+// isVirtualProxyPrefix reports whether vp is one path segment between
+// optional slashes. "." and ".." are refused too: the server resolves
+// /qps/./session to the default proxy's list (and /qps/../session to no
+// proxy's), which would be reported under the wrong prefix.
+func isVirtualProxyPrefix(vp string) bool {
+	seg := strings.Trim(vp, "/")
+	return !strings.ContainsAny(seg, "/?# ") && seg != "." && seg != ".."
+}
+
+// checkExcludedUser checks one exclude_users entry: DIRECTORY\userid, the
+// form a session's user is compared in. Any other form would never match a
+// session (Sense's sessions always name their directory), and the user would
+// be counted after all.
+func checkExcludedUser(u string) error {
+	u = strings.TrimSpace(u)
+	if u == "" {
+		return errors.New("is empty")
+	}
+	dir, id, ok := strings.Cut(u, `\`)
+	switch {
+	case !ok || dir == "" || id == "":
+		return fmt.Errorf(`%q is not DIRECTORY\userid, e.g. INTERNAL\sa_repository; it would match no session`, u)
+	case strings.HasPrefix(id, `\`):
+		return fmt.Errorf(`%q has two backslashes after the directory and would match no session; write one (in YAML, \\ is one backslash only inside double quotes)`, u)
+	}
+	return nil
 }
 
 // normalizeVirtualProxy writes a prefix as Sense's QMC shows it: "/" for the

@@ -131,6 +131,20 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"duplicate proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/hdr", "hdr/"} }, `servers[0].virtual_proxies[1]: "hdr/" is listed twice`},
 		{"bad proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/a/b"} }, `servers[0].virtual_proxies[0]: "/a/b" is not a virtual proxy prefix`},
 		{"empty exclude", func(c *Config) { c.ExcludeUsers = []string{`CORP\x`, " "} }, "exclude_users[1]: is empty"},
+		// Entries that can match no session (which always names its
+		// directory) are refused, not silently ignored.
+		{"exclude without a directory", func(c *Config) { c.ExcludeUsers = []string{`sa_repository`} },
+			`exclude_users[0]: "sa_repository" is not DIRECTORY\userid`},
+		{"exclude with an empty directory", func(c *Config) { c.ExcludeUsers = []string{`\jdoe`} },
+			`exclude_users[0]: "\\jdoe" is not DIRECTORY\userid`},
+		{"exclude with an empty user id", func(c *Config) { c.ExcludeUsers = []string{`INTERNAL\`} },
+			`exclude_users[0]: "INTERNAL\\" is not DIRECTORY\userid`},
+		{"exclude with a doubled backslash (single-quoted YAML)", func(c *Config) { c.ExcludeUsers = []string{`CORP\x`, `INTERNAL\\sa_repository`} },
+			`exclude_users[1]: "INTERNAL\\\\sa_repository" has two backslashes`},
+		// The server resolves dot segments: /qps/./session is the default
+		// proxy's list, which would be reported as "/.".
+		{"dot prefix", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/", "/./"} }, `servers[0].virtual_proxies[1]: "/./" is not a virtual proxy prefix`},
+		{"dot-dot prefix", func(c *Config) { c.Servers[0].VirtualProxies = []string{".."} }, `servers[0].virtual_proxies[0]: ".." is not a virtual proxy prefix`},
 		{"unreadable key", func(c *Config) { c.TLS.CertFile, c.TLS.KeyFile = "/no/client.pem", "/no/client_key.pem" }, `tls.key_file: cannot read "/no/client_key.pem"`},
 		{"session URL as endpoint", func(c *Config) { c.Servers[0].Endpoint = "https://qs1:4243/qps/hdr/session" },
 			`servers[0].endpoint: "https://qs1:4243/qps/hdr/session" includes the API path /qps`},
