@@ -279,7 +279,9 @@ func (s *SessionsConfig) validate() []error {
 		vps := map[string]bool{}
 		for j, vp := range p.VirtualProxies {
 			norm := normalizeVirtualProxy(vp)
-			if strings.ContainsAny(strings.Trim(vp, "/"), "/?# ") {
+			// One path segment; not . or .., which the server resolves
+			// (/qps/./session is the default proxy's list).
+			if seg := strings.Trim(vp, "/"); strings.ContainsAny(seg, "/?# ") || seg == "." || seg == ".." {
 				add("%svirtual_proxies[%d]: %q is not a virtual proxy prefix", prefix, j, vp)
 			} else if vps[norm] {
 				add("%svirtual_proxies[%d]: %q is listed twice", prefix, j, vp)

@@ -192,6 +192,14 @@ func TestValidateNamesTheField(t *testing.T) {
 			`sessions.seed.proxies[2].endpoint: "https://qs-proxy-01.corp.example:4243" is already sessions.seed.proxies[1]`,
 			`sessions.seed.proxies[2].host: "qs-proxy-01" is already the host of sessions.seed.proxies[1]`,
 		}},
+		// The server resolves dot segments: /qps/./session is the default
+		// proxy's list, which would be seeded twice.
+		{"seed dot prefixes", func(c *Config) {
+			c.Sessions.Seed.Proxies = []ProxyConfig{{Endpoint: "https://qs-proxy-01.corp.example:4243", VirtualProxies: []string{"/", "/./", ".."}}}
+		}, []string{
+			`sessions.seed.proxies[0].virtual_proxies[1]: "/./" is not a virtual proxy prefix`,
+			`sessions.seed.proxies[0].virtual_proxies[2]: ".." is not a virtual proxy prefix`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
