@@ -3,6 +3,7 @@ package qliksensemetricsconnector // import "github.com/senseops/senseops-collec
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -120,7 +121,7 @@ type ProxyConfig struct {
 	Endpoint string `mapstructure:"endpoint"`
 	// Host is the host name this proxy's user events carry (their resource
 	// host.name, e.g. QS-PROXY-01); its sessions are counted under it.
-	// Default: the endpoint's host name.
+	// Default: the endpoint's host name up to its first dot.
 	Host string `mapstructure:"host"`
 	// VirtualProxies are the prefixes to read, e.g. ["/", "/hdr"]; default ["/"].
 	VirtualProxies []string `mapstructure:"virtual_proxies"`
@@ -297,7 +298,13 @@ func (p *ProxyConfig) host() string {
 	if h := strings.TrimSpace(p.Host); h != "" {
 		return h
 	}
-	return senseapi.HostOf(p.Endpoint)
+	// Sense's %hostname is the computer name, the first label of the FQDN
+	// (compared ignoring case); an IP address stays whole.
+	h := senseapi.HostOf(p.Endpoint)
+	if _, err := netip.ParseAddr(h); err != nil {
+		h, _, _ = strings.Cut(h, ".")
+	}
+	return h
 }
 
 // longestRead is how long a seed read of one proxy can take (one call per

@@ -59,7 +59,15 @@ func TestLoadFull(t *testing.T) {
 	require.Len(t, cfg.Sessions.Seed.Proxies, 2)
 	assert.Equal(t, "QS-PROXY-01", cfg.Sessions.Seed.Proxies[0].host())
 	assert.Equal(t, []string{"/", "/hdr"}, cfg.Sessions.Seed.Proxies[0].virtualProxies())
-	assert.Equal(t, "qs-proxy-02.corp.example", cfg.Sessions.Seed.Proxies[1].host(), "host defaults to the endpoint's")
+	assert.Equal(t, "qs-proxy-02", cfg.Sessions.Seed.Proxies[1].host(), "host defaults to the endpoint's computer name")
+	for endpoint, want := range map[string]string{
+		"https://QS-PROXY-03:4243":         "QS-PROXY-03",
+		"https://10.0.0.7:4243":            "10.0.0.7",
+		"https://[fd00::7]:4243":           "fd00::7",
+		"https://qs-proxy-04.corp.example": "qs-proxy-04",
+	} {
+		assert.Equal(t, want, (&ProxyConfig{Endpoint: endpoint}).host(), endpoint)
+	}
 	assert.Equal(t, []string{"/"}, cfg.Sessions.Seed.Proxies[1].virtualProxies())
 	assert.EqualValues(t, "UserDirectory=Internal; UserId=sa_api", cfg.Sessions.Seed.Headers["X-Qlik-User"])
 }

@@ -3,6 +3,7 @@ package qliksensemetricsconnector // import "github.com/senseops/senseops-collec
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -45,7 +46,7 @@ type sessionState struct {
 	timeout time.Duration
 
 	sessions map[string]*session
-	hosts    map[string]*hostSessions
+	hosts    map[string]*hostSessions // by hostKey
 
 	// stopped remembers recent stop events, by session id, so that neither
 	// a start delivered after its stop nor a seed read under way (whose
@@ -89,17 +90,41 @@ func newSessionState(maxSessions int, timeout, stopMemory time.Duration) *sessio
 	}
 }
 
-// host returns the host entry, creating it unless there are maxHosts.
+// host returns the host entry, creating it unless there are maxHosts. Host
+// names are compared ignoring case, as Windows does: a seed's configured
+// host (qs-proxy-01) and the events' %hostname (QS-PROXY-01) are one proxy.
+// The entry is named by the first of its spellings in byte order, so the
+// name does not depend on which came first.
 func (st *sessionState) host(name string) *hostSessions {
-	if h, ok := st.hosts[name]; ok {
+	key := hostKey(name)
+	if h, ok := st.hosts[key]; ok {
+		if name < h.name {
+			h.name = clone(name)
+		}
 		return h
 	}
 	if len(st.hosts) >= maxHosts {
 		return nil
 	}
 	h := &hostSessions{name: clone(name), users: map[string]int{}}
-	st.hosts[h.name] = h
+	if key == name {
+		key = h.name
+	} else {
+		key = clone(key)
+	}
+	st.hosts[key] = h
 	return h
+}
+
+// hostKey is the key a host is kept under: its name in lower case. Names
+// without an upper-case letter, the usual ones, are their own key.
+func hostKey(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return strings.ToLower(name)
+		}
+	}
+	return name
 }
 
 func (h *hostSessions) add(user string) {
@@ -218,11 +243,8 @@ func (st *sessionState) add(sessionID, user, host string, proxy int, now time.Ti
 // move re-homes a session whose start event names another host or user than
 // the state has (the event is the authority).
 func (st *sessionState) move(s *session, host, user string) {
-	if s.host.name == host && (user == "" || strings.EqualFold(s.user, user)) {
-		return
-	}
 	h := st.host(host)
-	if h == nil {
+	if h == nil || h == s.host && (user == "" || strings.EqualFold(s.user, user)) {
 		return
 	}
 	s.host.remove(s.user)

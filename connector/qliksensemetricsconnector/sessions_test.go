@@ -111,6 +111,29 @@ func TestUsersIgnoreCase(t *testing.T) {
 	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u})
 }
 
+// TestHostsIgnoreCase: Windows host names ignore case, and a seed's
+// configured host, the events' %hostname and the proxy API may spell one
+// proxy differently. They must be one series, not a second one that stays
+// at 0 for good; it is named by the first spelling in byte order.
+func TestHostsIgnoreCase(t *testing.T) {
+	st := newSessionState(100, 8*time.Hour, time.Minute)
+	st.host("qs-proxy-01") // a configured seed host reports 0 from the start
+	st.seed(0, "qs-proxy-01", []senseapi.Session{{UserDirectory: "CORP", UserID: "jdoe", SessionID: sidJdoe1}}, true, t0, t0.Add(time.Second))
+	st.event(actionSessionStart, sidAsmith, `CORP\asmith`, "QS-PROXY-01", t0.Add(2*time.Second), 0)
+	st.event(actionSessionStart, sidJdoe1, `CORP\jdoe`, "QS-Proxy-01", t0.Add(3*time.Second), 0) // a duplicate start moves nothing
+	require.Len(t, st.hosts, 1)
+	h := st.hosts[hostKey("qs-proxy-01")]
+	assert.Equal(t, "QS-PROXY-01", h.name)
+	assert.Equal(t, int64(2), h.sessions)
+	assert.Len(t, h.users, 2)
+	assert.Zero(t, st.anomalies[anomalyCapacity])
+
+	st.event(actionSessionStop, sidJdoe1, `CORP\jdoe`, "qs-proxy-01", t0.Add(4*time.Second), 0)
+	assert.Equal(t, int64(1), h.sessions)
+	assert.Same(t, st.host("ä-proxy"), st.host("Ä-PROXY"), "non-ASCII names fold too")
+	assert.Equal(t, "Ä-PROXY", st.host("ä-proxy").name)
+}
+
 // TestSessionStopBeforeStart: UDP and concurrent batches can deliver a
 // session's stop before its start. Session ids are never reused, so a start
 // whose stop has been seen is late, not a new session: it must not count
@@ -285,8 +308,8 @@ func TestSeedReconciles(t *testing.T) {
 	assert.Contains(t, st.sessions, sidOther)
 	assert.Contains(t, st.sessions, sidPartner)
 	assert.NotContains(t, st.sessions, sidAsmith, "listed before, not any more: its stop was lost")
-	assert.Equal(t, int64(3), st.hosts["QS-PROXY-01"].sessions)
-	assert.Len(t, st.hosts["QS-PROXY-01"].users, 3)
+	assert.Equal(t, int64(3), st.hosts[hostKey("QS-PROXY-01")].sessions)
+	assert.Len(t, st.hosts[hostKey("QS-PROXY-01")].users, 3)
 
 	st.seed(1, "QS-PROXY-02", nil, true, t0.Add(20*time.Second), t0.Add(21*time.Second))
 	assert.Len(t, st.sessions, 3, "another proxy's read ends nothing of this one")
@@ -390,8 +413,8 @@ func TestSeedDoesNotReviveStoppedSessions(t *testing.T) {
 				ids = append(ids, id)
 			}
 			assert.ElementsMatch(t, tt.wantIDs, ids)
-			assert.Equal(t, int64(len(tt.wantIDs)), st.hosts["QS-PROXY-01"].sessions)
-			assert.Len(t, st.hosts["QS-PROXY-01"].users, tt.wantUsers)
+			assert.Equal(t, int64(len(tt.wantIDs)), st.hosts[hostKey("QS-PROXY-01")].sessions)
+			assert.Len(t, st.hosts[hostKey("QS-PROXY-01")].users, tt.wantUsers)
 		})
 	}
 }
