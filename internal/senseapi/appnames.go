@@ -2,6 +2,7 @@ package senseapi
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,7 +85,7 @@ func (a *AppNames) refresh(ctx context.Context) error {
 	names := make(map[string]string, len(apps))
 	for _, app := range apps {
 		if app.ID != "" {
-			names[app.ID] = app.Name
+			names[appKey(app.ID)] = app.Name
 		}
 	}
 	a.mu.Lock()
@@ -94,13 +95,21 @@ func (a *AppNames) refresh(ctx context.Context) error {
 	return nil
 }
 
-// Name returns the name of app id, if the repository listed it.
+// Name returns the name of app id, if the repository listed it. The id is
+// matched ignoring case: it is a GUID, the same in either case (RFC 4122),
+// and an engine or a log event may write in upper case one the repository
+// lists in lower case.
 func (a *AppNames) Name(id string) (string, bool) {
+	key := appKey(id)
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	name, ok := a.names[id]
+	name, ok := a.names[key]
 	return name, ok
 }
+
+// appKey is the form in which app ids are compared. strings.ToLower returns
+// an id that is already lower-case ASCII without copying it.
+func appKey(id string) string { return strings.ToLower(id) }
 
 // Len is the number of apps known.
 func (a *AppNames) Len() int {

@@ -7,6 +7,7 @@ package senseapi
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,8 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.uber.org/zap"
+
+	"github.com/senseops/senseops-collector/internal/sensesim"
 )
 
 func i64(v int64) *int64 { return &v }
@@ -163,6 +166,41 @@ func TestAppNamesWithoutTimeout(t *testing.T) {
 	name, ok := a.Name("5b817efe-472d-43ce-8a31-6cce34af7de9")
 	assert.True(t, ok)
 	assert.Equal(t, "Sales forecast", name)
+}
+
+// TestAppNamesIgnoreGUIDCase: an app id is a GUID, and a GUID is the same in
+// either case (RFC 4122: "case insensitive on input"). The repository lists
+// ids in lower case; an engine or a log event may name the same app in upper
+// or mixed case (the events receiver keeps a GUID as sent), and must still get
+// its name rather than keep its id.
+func TestAppNamesIgnoreGUIDCase(t *testing.T) {
+	c := testServer(t, map[string]func(http.ResponseWriter){
+		"/qrs/app": body([]byte(`[{"id":"5b817efe-472d-43ce-8a31-6cce34af7de9","name":"Sales forecast"},` +
+			`{"id":"E7AF59A0-C243-480D-9571-08727551A66F","name":"Inventory analysis"}]`)),
+	})
+	a := NewAppNames(c, time.Hour, time.Second, zap.NewNop())
+	a.Start(context.Background())
+	defer a.Stop()
+	tests := []struct {
+		id   string
+		want string // "" when unknown
+	}{
+		{"5b817efe-472d-43ce-8a31-6cce34af7de9", "Sales forecast"},
+		{"5B817EFE-472D-43CE-8A31-6CCE34AF7DE9", "Sales forecast"},
+		{"5b817EFE-472d-43ce-8A31-6cce34af7de9", "Sales forecast"},
+		{"e7af59a0-c243-480d-9571-08727551a66f", "Inventory analysis"},
+		{"E7AF59A0-C243-480D-9571-08727551A66F", "Inventory analysis"},
+		{"00000000-0000-4000-8000-000000000000", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			name, ok := a.Name(tt.id)
+			assert.Equal(t, tt.want != "", ok)
+			assert.Equal(t, tt.want, name)
+		})
+	}
+	assert.Equal(t, 2, a.Len())
 }
 
 // TestHeaderNamesAreCaseInsensitive: HTTP header names are case-insensitive.
@@ -384,6 +422,82 @@ func TestKeyWithBOMAndPassphrase(t *testing.T) {
 			client, err := NewClient(context.Background(), "https://qs1:4747", c, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
 			require.NoError(t, err)
 			client.Close()
+		})
+	}
+}
+
+// TestReloadKeepsThePairTogether: with tls.reload_interval, a client
+// certificate and key that are read once (the key decrypted with
+// key_passphrase, or a file saved with a byte order mark) are read once
+// together. Re-reading the other file alone would pair a re-exported
+// certificate with the old key, and every handshake would then fail
+// ("private key does not match public key") until a restart.
+func TestReloadKeepsThePairTogether(t *testing.T) {
+	gen := func(name string) *sensesim.CertSet {
+		set, err := sensesim.GenerateCerts(filepath.Join(t.TempDir(), name), nil)
+		require.NoError(t, err)
+		return set
+	}
+	old, renewed := gen("old"), gen("renewed")
+	bom := func(path string) []byte {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return append([]byte("\xEF\xBB\xBF"), raw...)
+	}
+	read := func(path string) []byte {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return raw
+	}
+	tests := []struct {
+		name       string
+		cert, key  func(*sensesim.CertSet) []byte
+		passphrase string
+	}{
+		{"encrypted key with key_passphrase",
+			func(s *sensesim.CertSet) []byte { return read(s.ClientCertFile) },
+			func(s *sensesim.CertSet) []byte { return read(s.ClientKeyEncryptedFile) }, sensesim.DefaultKeyPassphrase},
+		{"key file with a byte order mark",
+			func(s *sensesim.CertSet) []byte { return read(s.ClientCertFile) },
+			func(s *sensesim.CertSet) []byte { return bom(s.ClientKeyFile) }, ""},
+		{"certificate file with a byte order mark",
+			func(s *sensesim.CertSet) []byte { return bom(s.ClientCertFile) },
+			func(s *sensesim.CertSet) []byte { return read(s.ClientKeyFile) }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Sense checks the client certificate's issuer; any certificate
+			// will do here, but it must match the key it is sent with.
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = w.Write([]byte(`{"version":"14.187.4"}`))
+			}))
+			srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert, MinVersion: tls.VersionTLS12}
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+
+			dir := t.TempDir()
+			certFile, keyFile := filepath.Join(dir, "client.pem"), filepath.Join(dir, "client_key.pem")
+			require.NoError(t, os.WriteFile(certFile, tt.cert(old), 0o600))
+			require.NoError(t, os.WriteFile(keyFile, tt.key(old), 0o600))
+			conn := NewDefaultConnectionConfig()
+			conn.TLS.CAFile = writeCA(t, srv)
+			conn.TLS.CertFile, conn.TLS.KeyFile = certFile, keyFile
+			conn.TLS.ReloadInterval = time.Millisecond
+			conn.KeyPassphrase = configopaque.String(tt.passphrase)
+			require.NoError(t, conn.Validate(""))
+			c, err := NewClient(context.Background(), srv.URL, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+			require.NoError(t, err)
+			defer c.Close()
+			_, err = c.Healthcheck(context.Background())
+			require.NoError(t, err)
+
+			// The certificates are exported again: a new pair on disk.
+			require.NoError(t, os.WriteFile(certFile, tt.cert(renewed), 0o600))
+			require.NoError(t, os.WriteFile(keyFile, tt.key(renewed), 0o600))
+			time.Sleep(20 * time.Millisecond)
+			srv.CloseClientConnections() // a new connection, so a new handshake
+			_, err = c.Healthcheck(context.Background())
+			require.NoError(t, err, "the certificate and key sent must still be a pair")
 		})
 	}
 }

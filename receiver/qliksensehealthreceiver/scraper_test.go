@@ -335,3 +335,44 @@ func TestTagReplacesResourceAttribute(t *testing.T) {
 	assert.Equal(t, "stockholm", attrs["site"])
 	assert.Equal(t, "central", attrs["qliksense.server.name"])
 }
+
+// TestAppNamedWhateverItsGUIDCase: an engine that lists an app's GUID in
+// upper case still gets the name the repository (lower case) has for it.
+func TestAppNamedWhateverItsGUIDCase(t *testing.T) {
+	apps, err := os.ReadFile("../../testdata/http/qrs-app-list-response-excerpt.json")
+	require.NoError(t, err)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/engine/healthcheck":
+			_, _ = w.Write([]byte(`{"version":"14.187.4","apps":{"active_docs":["5B817EFE-472D-43CE-8A31-6CCE34AF7DE9"],` +
+				`"loaded_docs":["5B817EFE-472D-43CE-8A31-6CCE34AF7DE9"],"in_memory_docs":["5B817EFE-472D-43CE-8A31-6CCE34AF7DE9","E7af59a0-C243-480d-9571-08727551a66f"],"calls":1,"selections":0}}`))
+		case "/qrs/app":
+			_, _ = w.Write(apps)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Metrics.QliksenseEngineAppStatus.Enabled = true
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: srv.URL}}
+	cfg.AppNames.Endpoint = srv.URL
+	md := scrapeOnce(t, cfg)
+	names := map[string]string{}
+	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+		if m.Name() == "qliksense.engine.app.status" {
+			for _, dp := range m.Gauge().DataPoints().All() {
+				id, _ := dp.Attributes().Get("qliksense.app.id")
+				name, _ := dp.Attributes().Get("qliksense.app.name")
+				names[id.Str()] = name.Str()
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{
+		"5B817EFE-472D-43CE-8A31-6CCE34AF7DE9": "Sales forecast",
+		"E7af59a0-C243-480d-9571-08727551a66f": "Inventory analysis",
+	}, names, "the id is kept as the engine sent it; the name is found whatever its case")
+}
