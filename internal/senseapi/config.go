@@ -268,13 +268,15 @@ func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, 
 		hc.TLS.KeyFile = ""
 		hc.TLS.KeyPem = configopaque.String(keyPEM)
 	}
+	explain := hc.TLS // with the files named, for explainTLS
+	readPairOnce(&hc.TLS, c.TLS)
 	var exts map[component.ID]component.Component
 	if host != nil {
 		exts = host.GetExtensions()
 	}
 	client, err := hc.ToClient(ctx, exts, set)
 	if err != nil {
-		if why := explainTLS(hc.TLS, c.TLS.KeyFile); why != nil {
+		if why := explainTLS(explain, c.TLS.KeyFile); why != nil {
 			return nil, why
 		}
 		return nil, err
@@ -299,6 +301,34 @@ func inlineBOMFiles(t *configtls.ClientConfig) {
 			continue // configtls reports unreadable files
 		}
 		*f.pem = configopaque.String(raw[len(utf8BOM):])
+		*f.file = ""
+	}
+}
+
+// readPairOnce: when tls.reload_interval is set and one file of the client
+// certificate and key pair is read once, at start (the key decrypted with
+// key_passphrase, or a file read without its byte order mark), the other is
+// read once too. configtls would otherwise re-read that one alone and pair a
+// re-exported certificate with the old key (or the reverse), and every
+// handshake would fail until a restart. configured is the tls block as
+// written; a file that cannot be read is left for configtls to report.
+func readPairOnce(t *configtls.ClientConfig, configured configtls.ClientConfig) {
+	if t.ReloadInterval <= 0 || configured.CertFile == "" || configured.KeyFile == "" {
+		return
+	}
+	for _, f := range []struct {
+		file  *string
+		pem   *configopaque.String
+		other string
+	}{{&t.CertFile, &t.CertPem, t.KeyFile}, {&t.KeyFile, &t.KeyPem, t.CertFile}} {
+		if *f.file == "" || f.other != "" {
+			continue
+		}
+		raw, err := os.ReadFile(*f.file)
+		if err != nil {
+			continue
+		}
+		*f.pem = configopaque.String(raw)
 		*f.file = ""
 	}
 }
