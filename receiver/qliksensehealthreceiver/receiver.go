@@ -58,9 +58,12 @@ func newHealthReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics
 }
 
 // Start reads the app list first (bounded by the scrape timeout), so names
-// are there from the first scrape, then starts every server's scraper.
+// are there from the first scrape, then starts every server's scraper. The
+// list is read only for the one metric that names apps: with it off (the
+// default), a repository that cannot be reached would delay the start and
+// warn every refresh for nothing.
 func (r *healthReceiver) Start(ctx context.Context, host component.Host) error {
-	if r.cfg.AppNames.Enabled {
+	if r.cfg.AppNames.Enabled && r.cfg.Metrics.QliksenseEngineAppStatus.Enabled {
 		if endpoint := r.cfg.appNamesEndpoint(); endpoint != "" {
 			client, err := senseapi.NewClient(ctx, endpoint, r.cfg.appNamesConnection(), host, r.set.TelemetrySettings)
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +51,36 @@ func fakeSense(t *testing.T, healthFile string) (endpoint, caFile string) {
 	caFile = filepath.Join(t.TempDir(), "root.pem")
 	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
 	return srv.URL, caFile
+}
+
+// TestAppListReadOnlyForAppStatus: names are used by one metric only, which
+// is off by default; the repository is not called without it.
+func TestAppListReadOnlyForAppStatus(t *testing.T) {
+	for _, appStatus := range []bool{false, true} {
+		var calls atomic.Int32
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/qrs/app" {
+				calls.Add(1)
+				_, _ = w.Write([]byte("[]"))
+				return
+			}
+			_, _ = w.Write([]byte(`{"version":"12.1477.3"}`))
+		}))
+		caFile := filepath.Join(t.TempDir(), "root.pem")
+		require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+		cfg := createDefaultConfig().(*Config)
+		cfg.TLS.CAFile = caFile
+		cfg.Servers = []ServerConfig{{Name: "central", Endpoint: srv.URL}}
+		cfg.AppNames.Endpoint = srv.URL
+		cfg.Metrics.QliksenseEngineAppStatus.Enabled = appStatus
+		scrapeOnce(t, cfg)
+		srv.Close()
+		want := int32(0)
+		if appStatus {
+			want = 1
+		}
+		assert.Equal(t, want, calls.Load(), "app list reads with qliksense.engine.app.status enabled=%v", appStatus)
+	}
 }
 
 func scrapeOnce(t *testing.T, cfg *Config) pmetric.Metrics {
