@@ -177,6 +177,8 @@ func TestConnectionConfigValidate(t *testing.T) {
 	assert.ErrorContains(t, ValidateEndpoint("endpoint", "qs1:4747"), "must start with https://")
 	assert.ErrorContains(t, ValidateEndpoint("servers[0].endpoint", ""), "servers[0].endpoint: must be set")
 	assert.NoError(t, ValidateEndpoint("endpoint", "https://qs1.corp:4747"))
+	assert.ErrorContains(t, ValidateEndpoint("servers[1].endpoint", "https://qs1.corp:99999"), `servers[1].endpoint: "https://qs1.corp:99999" has port 99999, want 1-65535`)
+	assert.ErrorContains(t, ValidateEndpoint("endpoint", "https://qs1.corp:0"), "has port 0")
 }
 
 // TestHealthcheckNumberForms: JSON does not tell 3 from 3.0 or 3e0, and a

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -241,6 +242,12 @@ func ValidateEndpoint(field, endpoint string) error {
 	}
 	if u.Hostname() == "" {
 		return fmt.Errorf("%s: %q has no host", field, endpoint)
+	}
+	if p := u.Port(); p != "" {
+		// url.Parse takes any digits; the dial would fail at every scrape.
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%s: %q has port %s, want 1-65535", field, endpoint, p)
+		}
 	}
 	return nil
 }
