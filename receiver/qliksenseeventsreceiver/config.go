@@ -132,19 +132,26 @@ func validateSource(s string) error {
 	return nil
 }
 
+// isHostName reports whether s is a DNS or NetBIOS host name. Its last label
+// may not be all digits (RFC 3696 section 2): that is a mistyped IPv4 address
+// such as 10.0.0.256, which would otherwise pass as a name, fail to resolve at
+// start and leave its sender shut out.
 func isHostName(s string) bool {
 	if len(s) > 253 {
 		return false
 	}
+	numeric := false
 	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
+		numeric = true
 		for _, c := range label {
 			if !(c == '-' || c == '_' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')) {
 				return false
 			}
+			numeric = numeric && c >= '0' && c <= '9'
 		}
 	}
-	return true
+	return !numeric
 }

@@ -63,6 +63,11 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"bad source", func(c *Config) { c.AllowedSources = []string{"10.0.0.1", "10.0.0.0/33", "not a host!"} },
 			[]string{"allowed_sources[1]:", "allowed_sources[2]:"}},
 		{"empty source", func(c *Config) { c.AllowedSources = []string{""} }, []string{"allowed_sources[0]: is empty"}},
+		// A mistyped IPv4 address is no host name: it would not resolve,
+		// and its sender would be shut out at start.
+		{"source that is a mistyped address", func(c *Config) { c.AllowedSources = []string{"10.0.0.5", "10.0.0.256", "192.168.1"} },
+			[]string{`allowed_sources[1]: "10.0.0.256"`, `allowed_sources[2]: "192.168.1"`}},
+		{"endpoint with a mistyped address", func(c *Config) { c.Endpoint = "10.0.0.256:9996" }, []string{"endpoint:", `"10.0.0.256"`}},
 		{"zero batch size", func(c *Config) { c.Batch.MaxSize = 0 }, []string{"batch.max_size:"}},
 		{"zero batch timeout", func(c *Config) { c.Batch.Timeout = 0 }, []string{"batch.timeout:"}},
 		{"several at once", func(c *Config) { c.Endpoint = ""; c.Batch.MaxSize = 0 }, []string{"endpoint:", "batch.max_size:"}},
@@ -84,7 +89,7 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 func TestConfigValidEndpoints(t *testing.T) {
 	for _, endpoint := range []string{
 		"localhost:9996", "0.0.0.0:9996", "127.0.0.1:0", ":9996", "[::1]:9996", "[::]:9996",
-		"[fe80::1%eth0]:9996", "qs-gateway.corp.example:9996", "QS-GW01:9997",
+		"[fe80::1%eth0]:9996", "qs-gateway.corp.example:9996", "QS-GW01:9997", "10.0.0.5:9996", "qs-01.corp.example.:9996", "1qs.corp:9996",
 	} {
 		t.Run(endpoint, func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)

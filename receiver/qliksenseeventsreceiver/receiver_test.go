@@ -402,6 +402,16 @@ func TestSourceFilter(t *testing.T) {
 	} {
 		assert.Equal(t, want, f.allows(netip.MustParseAddr(addr)), addr)
 	}
+	// Windows, and every platform reading through the poller, gives a
+	// link-local IPv6 sender its zone; a prefix never matches an address
+	// with one, so such senders were rejected whatever the list said.
+	f, err = newSourceFilter(context.Background(), []string{"fe80::/10", "fe80::1%eth0"}, r, zap.NewNop())
+	require.NoError(t, err)
+	for addr, want := range map[string]bool{
+		"fe80::1": true, "fe80::1%12": true, "fe80::2%eth1": true, "fd00::1%12": false,
+	} {
+		assert.Equal(t, want, f.allows(netip.MustParseAddr(addr)), addr)
+	}
 	_, err = newSourceFilter(context.Background(), []string{"typo.corp", "other.typo"}, r, zap.NewNop())
 	require.ErrorContains(t, err, "allowed_sources: none of the 2 entries resolved")
 	f, err = newSourceFilter(context.Background(), nil, r, zap.NewNop())

@@ -61,7 +61,10 @@ func newSourceFilter(ctx context.Context, entries []string, r resolver, logger *
 }
 
 func (f *sourceFilter) allows(a netip.Addr) bool {
-	a = a.Unmap()
+	// A prefix holds no zone, and Contains never matches an address with
+	// one: Windows (and any platform reading through Go's poller) gives a
+	// link-local IPv6 sender its zone, fe80::1%12.
+	a = a.Unmap().WithZone("")
 	for _, p := range f.allowed {
 		if p.Contains(a) {
 			return true
