@@ -85,12 +85,40 @@ func parseUserAgent(s string) (info uaInfo) {
 	if info.osName == "" && !info.bot {
 		info.osName, info.osVersion = osFromComment(s, ua.Platform())
 	}
+	if info.osName == "macOS" && !info.bot && iOSOnly(s, info.name) {
+		// An iPad asking for desktop sites sends the macOS string, with a
+		// macOS version that is not iOS's.
+		info.osName, info.osVersion = "iOS", ""
+	}
 	if info.name != "" {
 		info.major, info.hasMajor = leadingInt(info.version)
 	}
 	info.recognized = info.name != "" || info.osName != "" || info.bot
-	info.mobile = info.recognized && (ua.Mobile() || info.osName == "iOS" || info.osName == "Android")
+	info.mobile = info.recognized && (ua.Mobile() || info.osName == "iOS" || info.osName == "Android" || info.name == qlikSenseMobile)
 	return info
+}
+
+// qlikSenseMobile is the name of Qlik's mobile app, which runs on iOS,
+// iPadOS and Android only.
+const qlikSenseMobile = "Qlik Sense Mobile"
+
+// iOSTokens are the product tokens of browsers that exist on iOS and iPadOS
+// only (Chrome, Edge, Firefox, Opera for iOS).
+var iOSTokens = [...]string{"CriOS/", "EdgiOS/", "FxiOS/", "OPiOS/"}
+
+// iOSOnly reports whether s, named name, comes from a client that runs on
+// iOS or iPadOS and on no Mac: a browser with an iOS-only token, or the
+// Qlik Sense Mobile app.
+func iOSOnly(s, name string) bool {
+	if name == qlikSenseMobile {
+		return true
+	}
+	for _, t := range iOSTokens {
+		if strings.Contains(s, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // appTokens are clients known by a product token anywhere in the string,
@@ -102,8 +130,8 @@ var appTokens = []struct {
 	token, name string
 	needVersion bool // only "token/version" counts, the bare word is too common
 }{
-	{"QlikSenseMobile", "Qlik Sense Mobile", false},
-	{"Qlik Sense Mobile", "Qlik Sense Mobile", false},
+	{"QlikSenseMobile", qlikSenseMobile, false},
+	{"Qlik Sense Mobile", qlikSenseMobile, false},
 	{"PowerShell", "PowerShell", true}, // PowerShell/7.x and WindowsPowerShell/5.1
 }
 
@@ -128,7 +156,8 @@ func knownApp(s string) (name, version string, ok bool) {
 // normaliseBrowser takes mssola's Browser() and fixes what it gets wrong or
 // leaves too raw:
 //   - Samsung Internet, Edge on Android (EdgA) and on iOS (EdgiOS) are
-//     reported by mssola as "Android", "Chrome" and "Safari";
+//     reported by mssola as "Android", "Chrome" and "Safari", Opera on iOS
+//     (OPiOS) as "Safari" or "Mobile App";
 //   - Android WebViews ("Version/4.0 Chrome/...") come out as "Android 4.0";
 //     they become "Chrome WebView" with the Chrome version;
 //   - Presto Opera reports the frozen "9.80"; the real version is in Version/;
@@ -158,6 +187,8 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			name, version = "Edge", productVersion(s, "EdgA/")
 		case strings.Contains(s, "EdgiOS/"):
 			name, version = "Edge", productVersion(s, "EdgiOS/")
+		case strings.Contains(s, "OPiOS/"):
+			name, version = "Opera", productVersion(s, "OPiOS/")
 		case name == "Android" && strings.Contains(s, "Chrome/"):
 			name, version = "Chrome WebView", productVersion(s, "Chrome/")
 		case name == "Opera" && version == "9.80" && strings.Contains(s, "Version/"):
@@ -186,12 +217,13 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 	if strings.EqualFold(name, "Mozilla") || !startsWithLetter(name) {
 		return "", ""
 	}
-	if !bot && version == "" && ua.OS() == "" {
-		// mssola's fallback for unknown strings: the first word.
-		return "", ""
-	}
 	if !startsWithDigit(version) {
 		version = ""
+	}
+	if !bot && version == "" && ua.OS() == "" {
+		// mssola's fallback for unknown strings: the first word (and,
+		// after a slash, the second as its version: "N/A").
+		return "", ""
 	}
 	return name, version
 }

@@ -110,6 +110,20 @@ var uaCases = []uaCase{
 	{"Firefox on iPad asking for the desktop site",
 		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/123.0 Safari/605.1.15",
 		"Firefox", "123.0", 123, "iOS", "", true, false},
+	// Chrome, Edge and Opera for iOS on an iPad asking for desktop sites
+	// send the macOS string, as Firefox does; their tokens exist on iOS only.
+	{"Edge on iPad asking for the desktop site",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 EdgiOS/122.2365.86 Safari/605.1.15",
+		"Edge", "122.2365.86", 122, "iOS", "", true, false},
+	{"Chrome on iPad asking for the desktop site",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/122.0.6261.89 Safari/604.1",
+		"Chrome", "122.0.6261.89", 122, "iOS", "", true, false},
+	{"Opera on iPad asking for the desktop site",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 OPiOS/16.0.15.124050 Safari/605.1.15",
+		"Opera", "16.0.15.124050", 16, "iOS", "", true, false},
+	{"Opera on iPhone",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) OPiOS/16.0.15.124050 Mobile/15E148 Safari/9537.53",
+		"Opera", "16.0.15.124050", 16, "iOS", "17.3", true, false},
 	{"in-app web view on iPhone",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
 		"Mobile App", "", 0, "iOS", "17.3", true, false},
@@ -192,6 +206,8 @@ var uaCases = []uaCase{
 	{"python-requests, 2025", "python-requests/2.32.3", "python-requests", "2.32.3", 2, "", "", false, false},
 	{"curl, 2025", "curl/8.11.1", "curl", "8.11.1", 8, "", "", false, false},
 	{"a dash, as logs write a missing value", "-", "", "", 0, "", "", false, false},
+	{"N/A, as logs write a missing value: a word and no version", "N/A", "", "", 0, "", "", false, false},
+	{"(null), as log4net writes a missing value", "(null)", "", "", 0, "", "", false, false},
 
 	// Qlik Sense Mobile: the app's web view adds its own product token, and
 	// its native calls name the app first. Neither is Safari: an iOS web view
@@ -206,6 +222,15 @@ var uaCases = []uaCase{
 	{"Qlik Sense Mobile, Android web view",
 		"Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UD1A.230803.041; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/122.0.6261.105 Mobile Safari/537.36 QlikSenseMobile/5.3.0",
 		"Qlik Sense Mobile", "5.3.0", 5, "Android", "14", true, false},
+	// The app runs on iOS, iPadOS and Android only: an iPad's web view asks
+	// for desktop sites and sends the macOS string, and native calls may
+	// name no OS at all; either is a mobile device.
+	{"Qlik Sense Mobile, iPad web view asking for the desktop site",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) QlikSenseMobile/5.2.0",
+		"Qlik Sense Mobile", "5.2.0", 5, "iOS", "", true, false},
+	{"Qlik Sense Mobile, native call through CFNetwork",
+		"QlikSenseMobile/5.2.0 CFNetwork/1490.0.4 Darwin/23.2.0",
+		"Qlik Sense Mobile", "5.2.0", 5, "", "", true, false},
 	{"Qlik Sense Mobile, native call",
 		"Qlik Sense Mobile/3.5.0 (iPhone; iOS 17.3; Scale/3.00)",
 		"Qlik Sense Mobile", "3.5.0", 3, "iOS", "17.3", true, false},
