@@ -1,6 +1,9 @@
 package senseevent
 
 import (
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -566,5 +569,76 @@ func runParseCases(t *testing.T, tests []parseCase) {
 				}
 			}
 		})
+	}
+}
+
+// windows1252Datagram joins every sample line (every kind, the edge cases,
+// an unknown marker) into one datagram, with each 'o' after a line's marker
+// written as Windows-1252's 0xF6 (ö), as a server with the ANSI code page
+// sends "Jörg".
+func windows1252Datagram(t *testing.T) string {
+	t.Helper()
+	var lines []string
+	for _, file := range []string{"log-engine", "log-proxy", "log-repository", "log-scheduler", "log-qix-perf", "user-events", "edge-cases"} {
+		for _, l := range readLines(t, filepath.Join(samplesDir, file+".txt")) {
+			marker, rest, _ := strings.Cut(l, ";")
+			lines = append(lines, marker+";"+strings.ReplaceAll(rest, "o", "\xf6"))
+		}
+	}
+	lines = append(lines, "/qseow-printing/;1;J\xf6rg")
+	return strings.Join(lines, "\r\n")
+}
+
+// TestWindows1252DatagramReadsAsItsUTF8: a datagram of many events in
+// Windows-1252 gives the events its UTF-8 conversion gives, although each
+// event is converted on its own.
+func TestWindows1252DatagramReadsAsItsUTF8(t *testing.T) {
+	raw := windows1252Datagram(t)
+	parseAll := func(s string) (evs []Event, errs []string) {
+		for s != "" {
+			var ev Event
+			err := Parse(s, &ev)
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			s, ev.Next = ev.Next, ""
+			evs, errs = append(evs, ev), append(errs, msg)
+		}
+		return evs, errs
+	}
+	gotEvents, gotErrs := parseAll(raw)
+	wantEvents, wantErrs := parseAll(windows1252ToUTF8(raw))
+	if len(gotEvents) < 20 {
+		t.Fatalf("%d events, want every sample line", len(gotEvents))
+	}
+	eqSlice(t, gotErrs, wantErrs)
+	for i := range min(len(gotEvents), len(wantEvents)) {
+		if !reflect.DeepEqual(gotEvents[i], wantEvents[i]) {
+			t.Errorf("event %d:\n got %+v\nwant %+v", i, gotEvents[i], wantEvents[i])
+		}
+	}
+}
+
+// TestWindows1252DatagramIsReadInLinearTime: each event of a datagram in
+// Windows-1252 is converted on its own. Converting the whole rest for every
+// event took time (and allocated bytes) in the square of the datagram's
+// length: 4,000 short events took seconds, which lets one sender stall the
+// receiver.
+func TestWindows1252DatagramIsReadInLinearTime(t *testing.T) {
+	raw := strings.Repeat(windows1252Datagram(t)+"\n", 20)
+	var ev Event
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	events := 0
+	for s := raw; s != ""; s = ev.Next {
+		_ = Parse(s, &ev)
+		events++
+	}
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d events, %d bytes, %d bytes allocated", events, len(raw), allocated)
+	if allocated > 8*uint64(len(raw)) {
+		t.Fatalf("parsing a %d-byte datagram of %d events allocated %d bytes: more than its conversion", len(raw), events, allocated)
 	}
 }

@@ -61,18 +61,28 @@ func Parse(line string, ev *Event) error {
 	var f fields
 	text := line // what the fields are read from
 	legacy := false
+	legacyNext := 0 // where in line the next event starts, when only this one was converted
 	if !f.scan(line) && !utf8.ValidString(line) {
 		// log4net's UdpAppender encodes with the system's ANSI code page
 		// (Windows-1252 on Western servers) unless the appender says
 		// encoding="utf-8", so a user name such as "Jörg" arrives with a
 		// byte 0xF6. OTLP strings must be UTF-8.
 		legacy = true
-		text = windows1252ToUTF8(line)
+		if k := kindOf(f.marker()); k == KindUnknown || f.n > int(kindSeparators[k]) {
+			// Where the split below would be made anyway (the separators
+			// are the same in either encoding): convert this event only.
+			// Converting the whole rest for every event of a datagram costs
+			// time in the square of its length.
+			if i := nextEvent(line); i > 0 {
+				legacyNext, text = i, trimLineEnd(line[:i])
+			}
+		}
+		text = windows1252ToUTF8(text)
 		f.scan(text)
 	}
 	marker := f.marker()
 	ev.Kind = kindOf(marker)
-	if f.n > int(kindSeparators[ev.Kind]) {
+	if f.n > int(kindSeparators[ev.Kind]) || legacyNext > 0 && ev.Kind != KindUnknown {
 		// More separators than the layout has: the line may go on with
 		// another event, and some may be inside a user in Qlik's form,
 		// which no field position explains.
@@ -102,13 +112,16 @@ func Parse(line string, ev *Event) error {
 		}
 		err = &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
 	}
-	if ev.Next != "" {
+	if ev.Next != "" || legacyNext > 0 {
 		// Next is the rest of the input, as it came: the caller can then
 		// tell which bytes this event was (also past a byte-order mark, a
 		// trailing line break, or Windows-1252 text, which is longer read).
-		at := len(text) - len(ev.Next)
-		if legacy {
-			at = windows1252Offset(line, at)
+		at := legacyNext
+		if at == 0 {
+			at = len(text) - len(ev.Next)
+			if legacy {
+				at = windows1252Offset(line, at)
+			}
 		}
 		ev.Next = in[len(in)-len(strings.TrimPrefix(in, "\uFEFF"))+at:]
 	}
