@@ -178,6 +178,14 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.FullUser(), "CORP\\jdoe")
 			eq(t, ev.TaskName, "Reload daily")
 		}},
+		{"scheduler directory and id win over a User naming someone else", "/qseow-scheduler/;" + head7 + "Msg;;CORP;jdoe;INTERNAL\\sa_scheduler;Task;App;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.UserDir, "CORP")
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.FullUser(), "CORP\\jdoe")
+		}},
+		{"scheduler User as DIRECTORY\\userid of the same user is kept as sent", "/qseow-scheduler/;" + head7 + "Msg;;CORP;jdoe;CORP\\jdoe;Task;App;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.UserFull, "CORP\\jdoe")
+		}},
 		{"user event with ; in user agent and no quotes", "/qseow-proxy-connection/;P1;Close connection;CORP;jdoe;AppAccess;/sense/app/" + guidB + "/sheet/abc;Closed for session '" + guidA + "'. UserAgent: Mozilla/5.0 (X11; Linux x86_64)", func(t *testing.T, ev *Event) {
 			eq(t, ev.Action, ActionConnectionClose)
 			eq(t, ev.AppID, guidB)

@@ -81,12 +81,16 @@ func (e *Event) parseFloat(field, s string) (float64, bool) {
 
 // setUser fills the user fields from a directory and id, or, when those are
 // not both there, from full or id in the form DIRECTORY\userid or Qlik's
-// "UserDirectory=X; UserId=Y".
+// "UserDirectory=X; UserId=Y". A directory and id win over a full user that
+// names someone else (spec 4.3 rule 5), so the fields never disagree.
 func (e *Event) setUser(dir, id, full string) {
 	dir, id, full = orMissing(dir), orMissing(id), orMissing(full)
 	switch {
 	case dir != "" && id != "":
 		e.UserDir, e.UserID = dir, id
+		if len(full) != len(dir)+1+len(id) || full[len(dir)] != '\\' || full[:len(dir)] != dir || full[len(dir)+1:] != id {
+			return // full names someone else, or is not joined: FullUser joins dir and id
+		}
 	case full != "":
 		e.UserDir, e.UserID = splitUser(full)
 	case id != "":
