@@ -17,7 +17,13 @@ type pollerSocket struct {
 	n        int        // length of the last datagram read
 	from     netip.Addr // its sender
 	deadline time.Time
+
+	failed bool                // the last read failed
+	sleep  func(time.Duration) // time.Sleep; a test's clock
 }
+
+// readErrorPause is the pause before a read that follows a failed one.
+const readErrorPause = 5 * time.Millisecond
 
 // datagramConn is what pollerSocket needs of a *net.UDPConn.
 type datagramConn interface {
@@ -28,7 +34,7 @@ type datagramConn interface {
 }
 
 func newPollerSocket(conn datagramConn, bufSize int) *pollerSocket {
-	return &pollerSocket{conn: conn, buf: make([]byte, bufSize)}
+	return &pollerSocket{conn: conn, buf: make([]byte, bufSize), sleep: time.Sleep}
 }
 
 func (s *pollerSocket) localAddr() net.Addr { return s.conn.LocalAddr() }
@@ -38,6 +44,14 @@ func (s *pollerSocket) stop() { _ = s.conn.Close() }
 func (s *pollerSocket) release() error { return nil }
 
 func (s *pollerSocket) read(deadline time.Time) (int, error) {
+	if s.failed {
+		// An error that persists must not spin the reader (as on Linux).
+		wait := readErrorPause
+		if !deadline.IsZero() {
+			wait = max(0, min(wait, time.Until(deadline)))
+		}
+		s.sleep(wait)
+	}
 	if !deadline.Equal(s.deadline) {
 		s.deadline = deadline
 		_ = s.conn.SetReadDeadline(deadline)
@@ -50,10 +64,14 @@ func (s *pollerSocket) read(deadline time.Time) (int, error) {
 		n, err = len(s.buf), nil
 	}
 	var ne net.Error
+	s.failed = false
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
 		return 0, errDeadline
+	case errors.Is(err, net.ErrClosed):
+		return 0, err
 	case err != nil:
+		s.failed = true
 		return 0, err
 	}
 	s.n, s.from = n, from.Addr().Unmap()

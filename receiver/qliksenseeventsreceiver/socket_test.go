@@ -1,6 +1,7 @@
 package qliksenseeventsreceiver
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"os"
@@ -117,4 +118,33 @@ func TestPollerSocketWindowsOversized(t *testing.T) {
 	d, from := sock.datagram(0)
 	assert.Len(t, d, 16, "handed on at the buffer's length, which the reader rejects as oversized")
 	assert.False(t, from.IsValid())
+}
+
+// failingConn fails every read, as a socket error that persists would.
+type failingConn struct {
+	*net.UDPConn
+	reads int
+}
+
+func (c *failingConn) ReadFromUDPAddrPort([]byte) (int, netip.AddrPort, error) {
+	c.reads++
+	return 0, netip.AddrPort{}, &net.OpError{Op: "read", Net: "udp", Err: errors.New("persisting failure")}
+}
+
+// TestPollerSocketPausesAfterAnError: the reader retries a failed read at
+// once; a failure that persists must not spin a core.
+func TestPollerSocketPausesAfterAnError(t *testing.T) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	fc := &failingConn{UDPConn: conn}
+	sock := newPollerSocket(fc, 16)
+	defer sock.stop()
+	var slept []time.Duration
+	sock.sleep = func(d time.Duration) { slept = append(slept, d) }
+	for range 3 {
+		_, err := sock.read(time.Time{})
+		require.Error(t, err)
+	}
+	assert.Equal(t, 3, fc.reads)
+	assert.Equal(t, []time.Duration{readErrorPause, readErrorPause}, slept, "a pause before every read after a failed one")
 }
