@@ -650,3 +650,24 @@ func TestWindows1252DatagramIsReadInLinearTime(t *testing.T) {
 		t.Fatalf("parsing a %d-byte datagram of %d events allocated %d bytes: more than its conversion", len(raw), events, allocated)
 	}
 }
+
+// TestAppIDFromContext: the app GUID of a proxy context, from an /app/ path
+// or from a single-object URL's appid parameter (the single configurator's
+// "/single/?appid=<guid>&sheet=..."); anything else names no app.
+func TestAppIDFromContext(t *testing.T) {
+	for _, tt := range []struct{ ctx, want string }{
+		{"/app/" + guidB, guidB},
+		{"/app/" + guidB + "?reloaduri=https://sense/sense/app/" + guidA, guidB},
+		{"/hdr/sense/app/" + guidB + "/sheet/abc/state/analysis", guidB},
+		{"/single/?appid=" + guidB + "&sheet=abc&opt=ctxmenu", guidB},
+		{"/hdr/single/?sheet=abc&AppId=" + guidB + "#x", guidB},
+		{"/single/?appid=" + guidB + "x&sheet=abc", ""},
+		{"/single/?xappid=" + guidB, ""},
+		{"/app/not-a-guid?appid=" + guidB, guidB},
+		{"/hub/my/work", ""},
+		{"/app/" + guidB + "x", ""},
+		{"", ""},
+	} {
+		eq(t, appIDFromContext(tt.ctx), tt.want)
+	}
+}

@@ -181,8 +181,9 @@ func (e *Event) FullUser() string {
 func appIDFromContext(ctx string) string {
 	// Cut at the first '?' or '#': two vectorised IndexByte calls cost less
 	// than strings.IndexAny, which builds a set on every call.
+	query := ""
 	if q := strings.IndexByte(ctx, '?'); q >= 0 {
-		ctx = ctx[:q]
+		ctx, query = ctx[:q], ctx[q+1:]
 	}
 	if q := strings.IndexByte(ctx, '#'); q >= 0 {
 		ctx = ctx[:q]
@@ -190,13 +191,29 @@ func appIDFromContext(ctx string) string {
 	for {
 		i := strings.Index(ctx, "/app/")
 		if i < 0 {
-			return ""
+			return appIDFromQuery(query)
 		}
 		ctx = ctx[i+len("/app/"):]
 		if len(ctx) >= 36 && IsGUID(ctx[:36]) && (len(ctx) == 36 || ctx[36] == '/') {
 			return ctx[:36]
 		}
 	}
+}
+
+// appIDFromQuery finds the app GUID of a single-object URL's query,
+// "/single/?appid=<guid>&sheet=...".
+func appIDFromQuery(query string) string {
+	if q := strings.IndexByte(query, '#'); q >= 0 {
+		query = query[:q]
+	}
+	for query != "" {
+		var param string
+		param, query, _ = strings.Cut(query, "&")
+		if len(param) == len("appid=")+36 && hasPrefixFold(param, "appid=") && IsGUID(param[len("appid="):]) {
+			return param[len("appid="):]
+		}
+	}
+	return ""
 }
 
 // userAgentFromMessage takes the browser user agent out of a proxy message
