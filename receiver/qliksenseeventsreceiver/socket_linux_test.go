@@ -3,9 +3,11 @@ package qliksenseeventsreceiver
 import (
 	"net"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 func TestPolledSocket(t *testing.T) {
@@ -18,4 +20,67 @@ func TestPolledSocket(t *testing.T) {
 		require.True(t, ok, "Linux reads outside the network poller")
 		return sock
 	})
+}
+
+// TestNextPause: after a read that emptied the socket the receiver pauses
+// for about wakeTarget datagrams at the last cycle's rate, so a wake-up
+// finds many at low rates and a pause leaves a bounded backlog at high ones.
+func TestNextPause(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		elapsed time.Duration
+		backlog int
+		target  int
+		want    time.Duration
+	}{
+		{"no rate yet", 0, 0, 512, pollWait},
+		{"no datagram counted", 10 * time.Millisecond, 0, 512, pollWait},
+		{"5,000/s: the longest pause", 5 * time.Millisecond, 25, 512, maxPause},
+		{"50,000/s: 512 datagrams' time", 10 * time.Millisecond, 500, 512, 10240 * time.Microsecond},
+		{"1,000,000/s: the shortest pause", 10 * time.Millisecond, 10000, 512, minPause},
+		{"a small buffer's target", 10 * time.Millisecond, 100, 26, 2600 * time.Microsecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, nextPause(tt.elapsed, tt.backlog, tt.target))
+		})
+	}
+	assert.Equal(t, 8, wakeTargetFor(0))
+	assert.Equal(t, 13, wakeTargetFor(212992), "Linux's default buffer")
+	assert.Equal(t, 512, wakeTargetFor(2*16<<20), "the receiver's default 16 MiB")
+}
+
+// TestPolledSocketPausesFromTheRate: the pause a read sets follows the
+// datagrams read since the socket was last empty.
+func TestPolledSocketPausesFromTheRate(t *testing.T) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	sock, err := newDatagramSocket(conn, 64, false)
+	require.NoError(t, err)
+	ps := sock.(*polledSocket)
+	defer func() { sock.stop(); assert.NoError(t, sock.release()) }()
+	rcvbuf, err := unix.GetsockoptInt(ps.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	require.NoError(t, err)
+	assert.Equal(t, wakeTargetFor(rcvbuf), ps.wakeTarget, "sized from the socket's receive buffer")
+	sender, err := net.Dial("udp", sock.localAddr().String())
+	require.NoError(t, err)
+	defer sender.Close()
+
+	send := func(k int) {
+		for range k {
+			_, err := sender.Write([]byte("x"))
+			require.NoError(t, err)
+		}
+	}
+	send(1)
+	_, err = sock.read(time.Now().Add(5 * time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, pollWait, ps.pause, "no rate before the socket was first emptied")
+	send(1)
+	start := time.Now()
+	n, err := sock.read(time.Now().Add(5 * time.Second))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	assert.GreaterOrEqual(t, time.Since(start), pollWait, "the pause was kept")
+	assert.Equal(t, maxPause, ps.pause, "one datagram in a pause's time: the longest pause")
+	assert.Zero(t, ps.backlog)
 }
