@@ -6,7 +6,7 @@
 #   make validate   validate every collector config (see CONFIGS below) with the built binary
 #   make run        build collector + sensesim, run the simulator against the collector
 #   make lint       gofmt -l (must be empty) and go vet ./...
-#   make generate   run mdatagen for every metadata.yaml under receiver/ processor/ exporter/
+#   make generate   run mdatagen for every metadata.yaml under receiver/ processor/ connector/
 #   make bench      end-to-end benchmark table: both pipelines at stepped rates (cmd/sensebench)
 #   make bench-go   Go micro-benchmarks (go test -bench), benchstat-friendly
 #   make clean      remove _build/
