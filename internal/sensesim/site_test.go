@@ -125,12 +125,8 @@ func TestStartSiteNames(t *testing.T) {
 }
 
 func TestStartSiteErrors(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	busy, busyPort := busyPortAfterFreeOne(t)
 	defer busy.Close()
-	busyPort := busy.Addr().(*net.TCPAddr).Port
 	cs, err := GenerateCerts(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -170,8 +166,16 @@ func TestStartSiteErrors(t *testing.T) {
 			}
 		})
 	}
-	// The server that did start in "port in use" was closed again.
-	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(busyPort-1))
+	// The server that did start in "port in use" was closed again. (Another
+	// test's connection may hold the port as its ephemeral one for a moment:
+	// a server left open would hold it for good.)
+	var ln net.Listener
+	for try := 0; ; try++ {
+		if ln, err = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(busyPort-1)); err == nil || try == 20 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Errorf("port of the server started before the failure is still taken: %v", err)
 	} else {
@@ -365,4 +369,25 @@ func TestSiteClosesWithContext(t *testing.T) {
 	if err := site.Close(); err != nil {
 		t.Errorf("Close after cancel: %v", err)
 	}
+}
+
+// busyPortAfterFreeOne listens on a port whose predecessor is free, so a
+// site of two servers starting there gets its first server up and fails on
+// the second.
+func busyPortAfterFreeOne(t *testing.T) (net.Listener, int) {
+	t.Helper()
+	for range 50 {
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := busy.Addr().(*net.TCPAddr).Port
+		if free, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port-1)); err == nil {
+			free.Close()
+			return busy, port
+		}
+		busy.Close()
+	}
+	t.Fatal("no free port before a busy one")
+	return nil, 0
 }
