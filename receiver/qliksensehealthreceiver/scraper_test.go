@@ -311,16 +311,7 @@ func TestZeroTimeoutStillNamesApps(t *testing.T) {
 	cfg.AppNames.Endpoint = endpoint
 	require.NoError(t, cfg.Validate())
 	md := scrapeOnce(t, cfg)
-	names := map[string]string{}
-	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
-		if m.Name() == "qliksense.engine.app.status" {
-			for _, dp := range m.Gauge().DataPoints().All() {
-				id, _ := dp.Attributes().Get("qliksense.app.id")
-				name, _ := dp.Attributes().Get("qliksense.app.name")
-				names[id.Str()] = name.Str()
-			}
-		}
-	}
+	names := appStatusNames(md)
 	assert.Equal(t, "Sales forecast", names["5b817efe-472d-43ce-8a31-6cce34af7de9"])
 }
 
@@ -392,6 +383,16 @@ func TestAppNamedWhateverItsGUIDCase(t *testing.T) {
 	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: srv.URL}}
 	cfg.AppNames.Endpoint = srv.URL
 	md := scrapeOnce(t, cfg)
+	names := appStatusNames(md)
+	assert.Equal(t, map[string]string{
+		"5B817EFE-472D-43CE-8A31-6CCE34AF7DE9": "Sales forecast",
+		"E7af59a0-C243-480d-9571-08727551a66f": "Inventory analysis",
+	}, names, "the id is kept as the engine sent it; the name is found whatever its case")
+}
+
+// appStatusNames maps each app id of qliksense.engine.app.status to the name
+// its data point carries.
+func appStatusNames(md pmetric.Metrics) map[string]string {
 	names := map[string]string{}
 	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
 		if m.Name() == "qliksense.engine.app.status" {
@@ -402,8 +403,5 @@ func TestAppNamedWhateverItsGUIDCase(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, map[string]string{
-		"5B817EFE-472D-43CE-8A31-6CCE34AF7DE9": "Sales forecast",
-		"E7af59a0-C243-480d-9571-08727551a66f": "Inventory analysis",
-	}, names, "the id is kept as the engine sent it; the name is found whatever its case")
+	return names
 }
