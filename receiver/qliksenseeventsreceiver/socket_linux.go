@@ -64,20 +64,16 @@ type mmsghdr struct {
 
 // The pause after a read that emptied the socket is long enough for about
 // wakeTarget datagrams to arrive at the rate of the last cycle, within
-// [minPause, maxPause]; pollWait when there is no rate yet. Every wake-up
-// costs (in a VM above all): at 5,000 events/s, with the collector pinned to
-// one core, a fixed 5 ms pause (about 25 datagrams a wake-up) measured 9.6-12.9
-// % of the core, 10 ms 9.8-10.9, 20 ms 8.9-10.9 and 40 ms 7.6-8.2 (three
-// alternating 30 s runs each); this sizing 8.3-9.5 % against 11.2-12.8 for
-// the fixed 5 ms with at most 40 ms, and 6.8-8.5 % against 8.3-10.3 with at
-// most 100 ms (at 5,000/s a wake-up every 100 ms). At high rates it is never
-// shorter than the fixed 5 ms was: pauses of 1 ms and up made the 80,000/s
-// step lose data more often. maxPause is the most latency the receiver adds,
-// within the batch timeout. At high rates the target, not maxPause, bounds
-// the pause, and with it the backlog a pause leaves in the receive buffer.
+// [pollWait, maxPause]; pollWait when there is no rate yet. Every wake-up
+// costs, in a VM above all: at 5,000 events/s on one core, a fixed pause of
+// 5, 10, 20 and 40 ms measured 9.6-12.9, 9.8-10.9, 8.9-10.9 and 7.6-8.2 % of
+// the core, and this sizing (a wake-up every 100 ms there) 6.8-8.5 %.
+// Pauses shorter than 5 ms at high rates made the 80,000/s step lose data
+// more often. maxPause is the most latency the receiver adds, within the
+// batch timeout; at high rates the target bounds the backlog a pause leaves
+// in the receive buffer.
 const (
 	pollWait = 5 * time.Millisecond
-	minPause = pollWait
 	maxPause = 100 * time.Millisecond
 )
 
@@ -96,7 +92,7 @@ func nextPause(elapsed time.Duration, backlog, target int) time.Duration {
 	if backlog <= 0 || elapsed <= 0 {
 		return pollWait
 	}
-	return min(max(elapsed*time.Duration(target)/time.Duration(backlog), minPause), maxPause)
+	return min(max(elapsed*time.Duration(target)/time.Duration(backlog), pollWait), maxPause)
 }
 
 // newDatagramSocket takes conn's socket out of the network poller: it keeps
