@@ -191,6 +191,15 @@ func (f *fields) midSeparators() (first, last int) {
 	return int(f.pos[i]) - start, int(f.pos[j]) - start
 }
 
+// startsQlikUserID reports whether the text after separator k starts, after
+// blanks, with "UserId=", as the second half of a user in Qlik's form does.
+func (f *fields) startsQlikUserID(k int) bool {
+	if k >= min(f.n, maxSeparators) {
+		return false
+	}
+	return hasPrefixFold(strings.TrimLeft(f.line[f.pos[k]+1:], " "), qlikUserID)
+}
+
 // joinQlikUsers takes back the separators that are inside a user written in
 // Qlik's form, "UserDirectory=CORP; UserId=jdoe": a ';' followed by
 // "UserId=" in a field that holds "UserDirectory=" separates no fields,

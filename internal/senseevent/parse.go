@@ -440,6 +440,13 @@ func (e *Event) setTimes(f *fields, i int) {
 // user events: marker;hostname;Command;UserDirectory;UserId;Origin;Context;message
 // The message comes last, so it keeps every ';' it contains.
 func (e *Event) parseUserEvent(f *fields) error {
+	if f.count() > userEventFields-2 && (f.startsQlikUserID(3) || f.startsQlikUserID(4)) {
+		// A user in Qlik's form, "UserDirectory=CORP; UserId=jdoe", in
+		// the directory or id field: its ';' separates no fields. (Parse
+		// joins such users only on lines with more separators than user
+		// agents usually bring.)
+		f.joinQlikUsers()
+	}
 	if !f.layout(6, 0) {
 		return e.fieldCountError(userEventFields, f)
 	}

@@ -87,6 +87,12 @@ func (e *Event) setUser(dir, id, full string) {
 	dir, id, full = orMissing(dir), orMissing(id), orMissing(full)
 	switch {
 	case dir != "" && id != "":
+		if len(id) >= len(qlikUserDirectory)+len(qlikUserID)+3 {
+			// An id in Qlik's form names its directory itself.
+			if d, i, ok := qlikUser(id); ok {
+				dir, id = d, i
+			}
+		}
 		e.UserDir, e.UserID = dir, id
 		if len(full) != len(dir)+1+len(id) || full[len(dir)] != '\\' || full[:len(dir)] != dir || full[len(dir)+1:] != id {
 			return // full names someone else, or is not joined: FullUser joins dir and id
@@ -100,6 +106,9 @@ func (e *Event) setUser(dir, id, full string) {
 		}
 	default:
 		e.UserDir = dir
+		if d, i, ok := qlikUser(dir); ok { // the whole user in the directory field
+			e.UserDir, e.UserID = d, i
+		}
 	}
 	if full != "" {
 		if i := strings.IndexByte(full, '\\'); i > 0 && i < len(full)-1 {
