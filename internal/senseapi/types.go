@@ -430,6 +430,11 @@ func (r *healthReader) flag(m map[string]json.RawMessage, name string) *bool {
 	case "false", "0":
 		return &b
 	}
+	// Any other spelling of 0 or 1, as other numbers are read: 1.0, 0e0.
+	if f, err := strconv.ParseFloat(string(v), 64); err == nil && (f == 0 || f == 1) {
+		b = f == 1
+		return &b
+	}
 	r.h.Unreadable = append(r.h.Unreadable, name)
 	return nil
 }
