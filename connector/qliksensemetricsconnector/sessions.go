@@ -3,7 +3,6 @@ package qliksensemetricsconnector // import "github.com/senseops/senseops-collec
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -107,25 +106,13 @@ func (st *sessionState) host(name string) *hostSessions {
 		return nil
 	}
 	h := &hostSessions{name: clone(name), users: map[string]int{}}
-	if key == name {
-		key = h.name
-	} else {
-		key = clone(key)
-	}
-	st.hosts[key] = h
+	st.hosts[hostKey(h.name)] = h // of the clone: the key must not point into a record
 	return h
 }
 
-// hostKey is the key a host is kept under: its name in lower case. Names
-// without an upper-case letter, the usual ones, are their own key.
-func hostKey(name string) string {
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
-			return strings.ToLower(name)
-		}
-	}
-	return name
-}
+// hostKey is the key a host is kept under: its name in lower case
+// (strings.ToLower returns a name without upper-case letters as it is).
+func hostKey(name string) string { return strings.ToLower(name) }
 
 func (h *hostSessions) add(user string) {
 	h.sessions++
