@@ -279,10 +279,8 @@ func (s *SessionsConfig) validate() []error {
 		}
 		vps := map[string]bool{}
 		for j, vp := range p.VirtualProxies {
-			norm := normalizeVirtualProxy(vp)
-			// One path segment; not . or .., which the server resolves
-			// (/qps/./session is the default proxy's list).
-			if seg := strings.Trim(vp, "/"); strings.ContainsAny(seg, "/?# ") || seg == "." || seg == ".." {
+			norm := senseapi.NormalizeVirtualProxy(vp)
+			if !senseapi.IsVirtualProxyPrefix(vp) {
 				add("%svirtual_proxies[%d]: %q is not a virtual proxy prefix", prefix, j, vp)
 			} else if vps[norm] {
 				add("%svirtual_proxies[%d]: %q is listed twice", prefix, j, vp)
@@ -326,13 +324,7 @@ func (p *ProxyConfig) virtualProxies() []string {
 	}
 	out := make([]string, len(p.VirtualProxies))
 	for i, vp := range p.VirtualProxies {
-		out[i] = normalizeVirtualProxy(vp)
+		out[i] = senseapi.NormalizeVirtualProxy(vp)
 	}
 	return out
-}
-
-// normalizeVirtualProxy writes a prefix as the QMC shows it: "/" for the
-// default proxy, "/hdr" otherwise.
-func normalizeVirtualProxy(vp string) string {
-	return "/" + strings.Trim(strings.TrimSpace(vp), "/")
 }

@@ -73,6 +73,22 @@ func (c *Client) Healthcheck(ctx context.Context) (*Health, error) {
 	return &h, nil
 }
 
+// NormalizeVirtualProxy writes a virtual proxy prefix as Sense's QMC shows
+// it: "/" for the default proxy, "/hdr" otherwise (slashes and blanks around
+// it are optional in a config).
+func NormalizeVirtualProxy(vp string) string {
+	return "/" + strings.Trim(strings.TrimSpace(vp), "/")
+}
+
+// IsVirtualProxyPrefix reports whether vp is one path segment between
+// optional slashes. "." and ".." are refused too: the server resolves
+// /qps/./session to the default proxy's list (and /qps/../session to no
+// proxy's), which would be reported under the wrong prefix.
+func IsVirtualProxyPrefix(vp string) bool {
+	seg := strings.Trim(vp, "/")
+	return !strings.ContainsAny(seg, "/?# ") && seg != "." && seg != ".."
+}
+
 // Sessions reads the proxy sessions of one virtual proxy: GET
 // /qps/session for "/" or "", /qps/<prefix>/session otherwise.
 func (c *Client) Sessions(ctx context.Context, virtualProxy string) ([]Session, error) {

@@ -386,3 +386,14 @@ func TestEndpointSlashesAndIdentity(t *testing.T) {
 		})
 	}
 }
+
+// TestVirtualProxyPrefix: the one rule the sessions receiver and the
+// connector check and write prefixes by.
+func TestVirtualProxyPrefix(t *testing.T) {
+	for vp, want := range map[string]string{"/": "/", "": "/", "hdr": "/hdr", "/hdr/": "/hdr", " /hdr ": "/hdr"} {
+		assert.Equal(t, want, NormalizeVirtualProxy(vp), vp)
+	}
+	for vp, ok := range map[string]bool{"/": true, "hdr": true, "/hdr/": true, "/a/b": false, "/a?b": false, "a b": false, ".": false, "/../": false, "/.x": true} {
+		assert.Equal(t, ok, IsVirtualProxyPrefix(vp), vp)
+	}
+}

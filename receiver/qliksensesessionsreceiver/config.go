@@ -48,8 +48,8 @@ func (cfg *Config) Validate() error {
 	for i, s := range cfg.Servers {
 		seen := map[string]bool{}
 		for j, vp := range s.VirtualProxies {
-			norm := normalizeVirtualProxy(vp)
-			if !isVirtualProxyPrefix(vp) {
+			norm := senseapi.NormalizeVirtualProxy(vp)
+			if !senseapi.IsVirtualProxyPrefix(vp) {
 				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is not a virtual proxy prefix", i, j, vp))
 			} else if seen[norm] {
 				errs = append(errs, fmt.Errorf("servers[%d].virtual_proxies[%d]: %q is listed twice", i, j, vp))
@@ -74,15 +74,6 @@ func (cfg *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// isVirtualProxyPrefix reports whether vp is one path segment between
-// optional slashes. "." and ".." are refused too: the server resolves
-// /qps/./session to the default proxy's list (and /qps/../session to no
-// proxy's), which would be reported under the wrong prefix.
-func isVirtualProxyPrefix(vp string) bool {
-	seg := strings.Trim(vp, "/")
-	return !strings.ContainsAny(seg, "/?# ") && seg != "." && seg != ".."
-}
-
 // checkExcludedUser checks one exclude_users entry: DIRECTORY\userid, the
 // form a session's user is compared in. Any other form would never match a
 // session (Sense's sessions always name their directory), and the user would
@@ -100,10 +91,4 @@ func checkExcludedUser(u string) error {
 		return fmt.Errorf(`%q has two backslashes after the directory and would match no session; write one (in YAML, \\ is one backslash only inside double quotes)`, u)
 	}
 	return nil
-}
-
-// normalizeVirtualProxy writes a prefix as Sense's QMC shows it: "/" for the
-// default proxy, "/hdr" otherwise.
-func normalizeVirtualProxy(vp string) string {
-	return "/" + strings.Trim(strings.TrimSpace(vp), "/")
 }

@@ -44,7 +44,7 @@ func newServerScraper(cfg *Config, server ServerConfig, set receiver.Settings, e
 	if len(server.VirtualProxies) > 0 {
 		proxies = make([]string, len(server.VirtualProxies))
 		for i, vp := range server.VirtualProxies {
-			proxies[i] = normalizeVirtualProxy(vp)
+			proxies[i] = senseapi.NormalizeVirtualProxy(vp)
 		}
 	}
 	return &serverScraper{
