@@ -185,6 +185,10 @@ func (c *compiler) filter(ref string, rule int32, j int, r *RuleConfig, f *Filte
 		}
 		re, err := regexp.Compile(expr)
 		if err != nil {
+			// Quote the expression as written, not with the (?i) added here.
+			if _, asWritten := regexp.Compile(f.Value); asWritten != nil {
+				err = asWritten
+			}
 			c.errorf("%s: filter[%d].value: invalid regular expression: %w", ref, j, err)
 			return
 		}

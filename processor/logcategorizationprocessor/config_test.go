@@ -125,6 +125,11 @@ func TestValidateNamesTheRuleAndField(t *testing.T) {
 			[]string{`rules[0] ("Access denied"): log_level[1]: "warning" is not a level`}},
 		{"bad regex", func(c *Config) { c.Rules[0].Filter[0] = FilterConfig{Type: "regex", Value: "access (denied"} },
 			[]string{`rules[0] ("Access denied"): filter[0].value: invalid regular expression: error parsing regexp: missing closing )`}},
+		{"bad regex, case-insensitive: the expression as written", func(c *Config) {
+			c.CaseInsensitive = true
+			c.Rules[0].Filter[0] = FilterConfig{Type: "regex", Value: "access (denied"}
+		},
+			[]string{"filter[0].value: invalid regular expression: error parsing regexp: missing closing ): `access (denied`"}},
 		{"rule without description", func(c *Config) { c.Rules[0].Description = ""; c.Rules[0].Action = "x" },
 			[]string{`rules[0]: action: "x" is not categorise or drop`}},
 		{"second rule", func(c *Config) {

@@ -333,6 +333,12 @@ func (c *resultCache) add(key []byte, build func() *result) *result {
 	if res, ok := c.pending[string(key)]; ok {
 		return res
 	}
+	// Another caller may have added and published it since our get.
+	if m := c.published.Load(); m != nil {
+		if res, ok := (*m)[string(key)]; ok {
+			return res
+		}
+	}
 	res := build()
 	if c.size >= maxCachedResults {
 		return res

@@ -314,6 +314,48 @@ func TestLevels(t *testing.T) {
 	assert.Equal(t, "cat=any", outcome(t, e, lr))
 }
 
+// TestInvalidSeverityNumber: a severity number outside OpenTelemetry's 1-24
+// is a level no rule can name, like 25 and up, not "no level": the record is
+// not a user event, so it gets the default and is not seen by none rules.
+func TestInvalidSeverityNumber(t *testing.T) {
+	e := mustCompile(t, &Config{
+		Rules: []RuleConfig{
+			catRule("none", []string{"none"}, so("x")),
+			catRule("any", []string{"any"}, so("y")),
+		},
+		RuleDefault: DefaultConfig{Enable: true, Category: []CategoryConfig{{Name: "cat", Value: "unknown"}}},
+	})
+	for _, tt := range []struct {
+		text   string
+		number plog.SeverityNumber
+		want   string
+	}{
+		{"", -1, "cat=unknown"},
+		{"", -24, "cat=unknown"},
+		{"NOTICE", -1, "cat=unknown"},
+		{"", 25, "cat=unknown"},
+		{"", plog.SeverityNumberUnspecified, "cat=none"},
+	} {
+		lr := newRecord(tt.text, "x")
+		lr.SetSeverityNumber(tt.number)
+		assert.Equal(t, tt.want, outcome(t, e, lr), "%q %d", tt.text, tt.number)
+	}
+}
+
+// TestResultCacheAddsAKeyOnce: a combination added again after it was
+// published (two records racing past get) is not built and counted again,
+// which would fill the cache's bound with duplicates.
+func TestResultCacheAddsAKeyOnce(t *testing.T) {
+	var c resultCache
+	builds := 0
+	build := func() *result { builds++; return &result{} }
+	first := c.add([]byte{1}, build)
+	require.NotNil(t, c.get([]byte{1}), "published")
+	assert.Same(t, first, c.add([]byte{1}, build))
+	assert.Equal(t, 1, builds)
+	assert.Equal(t, 1, c.size)
+}
+
 func TestDropTakesPrecedence(t *testing.T) {
 	drop := RuleConfig{Description: "noise", LogLevel: []string{"warn"}, Action: "drop", Filter: []FilterConfig{ew("due to inactivity")}}
 	e := mustCompile(t, &Config{

@@ -111,8 +111,11 @@ func textLevel(t string) level {
 
 func numberLevel(n plog.SeverityNumber) level {
 	switch {
-	case n <= plog.SeverityNumberUnspecified:
+	case n == plog.SeverityNumberUnspecified:
 		return levelNone
+	case n < plog.SeverityNumberUnspecified:
+		// Invalid, like 25 and up: a level, not a user event's none.
+		return levelOther
 	case n <= plog.SeverityNumberTrace4:
 		return levelTrace
 	case n <= plog.SeverityNumberDebug4:
