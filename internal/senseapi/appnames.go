@@ -2,6 +2,7 @@ package senseapi
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -116,4 +117,37 @@ func (a *AppNames) Len() int {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return len(a.names)
+}
+
+// UnmarshalJSON reads an app of the repository's list leniently, so one odd
+// entry does not cost the names of all the others (the list is decoded as a
+// whole): an id or name that is a number is read as its text, one of another
+// type as "", and an entry that is not an object is an app without an id,
+// which AppNames skips.
+func (a *App) UnmarshalJSON(b []byte) error {
+	type plain App // the usual entry, read the usual way
+	var p plain
+	if json.Unmarshal(b, &p) == nil {
+		*a = App(p)
+		return nil
+	}
+	*a = App{}
+	m, err := jsonObject(b)
+	if err != nil {
+		return nil
+	}
+	text := func(name string) string {
+		v, _ := field(m, name)
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+		var n json.Number
+		if json.Unmarshal(v, &n) == nil {
+			return n.String()
+		}
+		return ""
+	}
+	*a = App{ID: text("id"), Name: text("name"), Description: text("description")}
+	return nil
 }
