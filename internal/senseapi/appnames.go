@@ -136,18 +136,6 @@ func (a *App) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return nil
 	}
-	text := func(name string) string {
-		v, _ := field(m, name)
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-		var n json.Number
-		if json.Unmarshal(v, &n) == nil {
-			return n.String()
-		}
-		return ""
-	}
-	*a = App{ID: text("id"), Name: text("name"), Description: text("description")}
+	*a = App{ID: lenientText(m, "id"), Name: lenientText(m, "name"), Description: lenientText(m, "description")}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -85,14 +86,14 @@ func NormalizeVirtualProxy(vp string) string {
 // /qps/./session to the default proxy's list (and /qps/../session to no
 // proxy's), which would be reported under the wrong prefix.
 func IsVirtualProxyPrefix(vp string) bool {
-	seg := strings.Trim(vp, "/")
+	seg := strings.Trim(strings.TrimSpace(vp), "/") // blanks around it, as NormalizeVirtualProxy drops them
 	return !strings.ContainsAny(seg, "/?# ") && seg != "." && seg != ".."
 }
 
 // Sessions reads the proxy sessions of one virtual proxy: GET
 // /qps/session for "/" or "", /qps/<prefix>/session otherwise.
 func (c *Client) Sessions(ctx context.Context, virtualProxy string) ([]Session, error) {
-	prefix := strings.Trim(virtualProxy, "/")
+	prefix := strings.Trim(NormalizeVirtualProxy(virtualProxy), "/")
 	path := "/qps/session"
 	if prefix != "" {
 		path = "/qps/" + prefix + "/session" // escaped once, when the URL is written
@@ -143,7 +144,19 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 	if bom, _ := br.Peek(3); bytes.Equal(bom, utf8BOM) {
 		_, _ = br.Discard(3) // .NET services may start UTF-8 with a byte order mark
 	}
-	if err := json.NewDecoder(br).Decode(into); err != nil {
+	dec := json.NewDecoder(br)
+	err = dec.Decode(into)
+	if err == nil {
+		// More than one JSON value ("[]garbage", "null{...}") is not the
+		// document asked for, whatever its first value says.
+		switch _, next := dec.Token(); {
+		case next == nil:
+			err = errors.New("text follows the JSON value")
+		case next != io.EOF:
+			err = fmt.Errorf("after the JSON value: %w", next)
+		}
+	}
+	if err != nil {
 		if k := classify(u.String(), err); k.Kind == KindTimeout {
 			return k
 		}

@@ -393,7 +393,7 @@ func TestVirtualProxyPrefix(t *testing.T) {
 	for vp, want := range map[string]string{"/": "/", "": "/", "hdr": "/hdr", "/hdr/": "/hdr", " /hdr ": "/hdr"} {
 		assert.Equal(t, want, NormalizeVirtualProxy(vp), vp)
 	}
-	for vp, ok := range map[string]bool{"/": true, "hdr": true, "/hdr/": true, "/a/b": false, "/a?b": false, "a b": false, ".": false, "/../": false, "/.x": true} {
+	for vp, ok := range map[string]bool{"/": true, "hdr": true, "/hdr/": true, "/a/b": false, "/a?b": false, "a b": false, ".": false, "/../": false, "/.x": true, " /hdr": true, "hdr ": true, " / ": true, "/ hdr": false} {
 		assert.Equal(t, ok, IsVirtualProxyPrefix(vp), vp)
 	}
 }

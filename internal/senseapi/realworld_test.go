@@ -87,7 +87,16 @@ func TestHealthcheckBodies(t *testing.T) {
 		{"saturated as 1.0 and 0.0", `{"version":"12","saturated":1.0}`, "", want{version: "12", saturated: b(true)}},
 		{"saturated as \"0.0\"", `{"version":"12","saturated":"0.0"}`, "", want{version: "12", saturated: b(false)}},
 		{"saturated as 2 is unreadable", `{"version":"12","saturated":2}`, "", want{version: "12", unreadable: []string{"saturated"}}},
+		// A start time that cannot be read costs uptime and the counters'
+		// start, so it is named like any other unreadable field.
+		{"a start time that cannot be read", `{"version":"12","started":"garbage","session":{"active":1,"total":2}}`, "",
+			want{version: "12", active: i64(1), total: i64(2), unreadable: []string{"started"}}},
+		{"a start time without its UTC offset", `{"version":"12","started":"20240310T061201.000"}`, "", want{version: "12", unreadable: []string{"started"}}},
+		{"a start time that is not text", `{"version":"12","started":20240310}`, "", want{version: "12", unreadable: []string{"started"}}},
+		{"an empty start time is missing, not unreadable", `{"version":"12","started":""}`, "", want{version: "12"}},
 		{"null body", `null`, KindBadJSON, want{}},
+		{"a healthcheck followed by more text", `{"version":"12","session":{"active":1,"total":2}}<html>`, KindBadJSON, want{}},
+		{"a healthcheck followed by a line break", "{\"version\":\"12\"}\r\n", "", want{version: "12"}},
 		{"empty object", `{}`, KindBadJSON, want{}},
 		{"some other JSON object", `{"error":"Unauthorized","status":401}`, KindBadJSON, want{}},
 		{"a list", `[]`, KindBadJSON, want{}},
@@ -380,12 +389,15 @@ func TestEndpointPath(t *testing.T) {
 // TestSessionFieldTypes: a session whose user fields are not strings (a
 // numeric user id) still counts; one whose user id is of another type has no
 // user (not `CORP\`, which names no user: FuzzSessions); a list entry that is
-// no object is bad JSON.
+// no object is a session without a user, as null is, and costs the others
+// nothing. A list followed by more text is bad JSON.
 func TestSessionFieldTypes(t *testing.T) {
 	c := testServer(t, map[string]func(http.ResponseWriter){
 		"/qps/session": body([]byte(`[{"UserDirectory":"CORP","UserId":12345,"SessionId":"s1","Attributes":[{"a":null}]},` +
 			`{"UserDirectory":null,"UserId":"jdoe","SessionId":7},{"UserDirectory":"CORP","UserId":{"x":1}}]`)),
-		"/qps/bad/session": body([]byte(`[{"UserId":"a"},"b"]`)),
+		"/qps/odd/session":      body([]byte(`[{"UserId":"a"},"b",5,["c"],null]`)),
+		"/qps/trailing/session": body([]byte(`[{"UserId":"a"}]garbage`)),
+		"/qps/two/session":      body([]byte(`null [{"UserId":"a"}]`)),
 	})
 	s, err := c.Sessions(context.Background(), "/")
 	require.NoError(t, err)
@@ -395,8 +407,17 @@ func TestSessionFieldTypes(t *testing.T) {
 	assert.Equal(t, "7", s[1].SessionID)
 	assert.Equal(t, "CORP", s[2].UserDirectory)
 	assert.Empty(t, s[2].User())
-	_, err = c.Sessions(context.Background(), "/bad")
-	assert.Equal(t, KindBadJSON, KindOf(err))
+	s, err = c.Sessions(context.Background(), "/odd")
+	require.NoError(t, err)
+	require.Len(t, s, 5)
+	assert.Equal(t, "a", s[0].User())
+	for _, odd := range s[1:] {
+		assert.Equal(t, Session{}, odd)
+	}
+	for _, vp := range []string{"/trailing", "/two"} {
+		_, err = c.Sessions(context.Background(), vp)
+		assert.Equal(t, KindBadJSON, KindOf(err), vp)
+	}
 }
 
 func writeCA(t *testing.T, srv *httptest.Server) string {

@@ -32,7 +32,8 @@ type Health struct {
 
 	// Unreadable names the fields that were there but could not be read
 	// (text where a number belongs, a negative count, a value beyond range,
-	// a list that is not a list), e.g. "mem.committed", sorted.
+	// a list that is not a list, a start time not in the engine's form),
+	// e.g. "mem.committed", sorted.
 	Unreadable []string `json:"-"`
 	// absent holds the leaves of present sub-objects that are missing, null
 	// or unreadable. nil (a Health built in code) means all are there.
@@ -179,6 +180,10 @@ func (h *Health) UnmarshalJSON(b []byte) error {
 	r := healthReader{h: &Health{absent: map[string]bool{}}}
 	r.h.Version = r.text(top, "version")
 	r.h.Started = r.text(top, "started")
+	if _, ok := r.h.StartTime(); !ok && strings.TrimSpace(r.h.Started) != "" {
+		// It costs uptime and the counters' start: named like the others.
+		r.h.Unreadable = append(r.h.Unreadable, "started")
+	}
 	if m := r.object(top, "mem"); m != nil {
 		// Sense 2.x/3.x engines spell it "comitted" (so does Qlik's
 		// developer help for them); the right spelling wins when both are
@@ -462,32 +467,34 @@ type Session struct {
 // UnmarshalJSON reads a session leniently: a user field that is a number
 // (a numeric user id) is read as its text, one of another type as "", so
 // one odd entry does not cost the whole list. Other properties (Attributes,
-// ...) are ignored. null is a session with no user.
+// ...) are ignored. null, or another value that is no object, is a session
+// with no user.
 func (s *Session) UnmarshalJSON(b []byte) error {
-	if isNull(b) {
-		return nil
-	}
+	*s = Session{}
 	m, err := jsonObject(b)
 	if err != nil {
-		return fmt.Errorf("a session is %w", err)
+		return nil
 	}
-	str := func(name string) string {
-		v, ok := field(m, name)
-		if !ok {
-			return ""
-		}
-		var text string
-		if json.Unmarshal(v, &text) == nil {
-			return text
-		}
-		var n json.Number
-		if json.Unmarshal(v, &n) == nil {
-			return n.String()
-		}
+	*s = Session{UserDirectory: lenientText(m, "UserDirectory"), UserID: lenientText(m, "UserId"), SessionID: lenientText(m, "SessionId")}
+	return nil
+}
+
+// lenientText reads an object's field as text: a string as it is, a number
+// as its text, anything else (or nothing) as "".
+func lenientText(m map[string]json.RawMessage, name string) string {
+	v, ok := field(m, name)
+	if !ok {
 		return ""
 	}
-	*s = Session{UserDirectory: str("UserDirectory"), UserID: str("UserId"), SessionID: str("SessionId")}
-	return nil
+	var text string
+	if json.Unmarshal(v, &text) == nil {
+		return text
+	}
+	var n json.Number
+	if json.Unmarshal(v, &n) == nil {
+		return n.String()
+	}
+	return ""
 }
 
 // User returns DIRECTORY\userid, the user id alone without a directory, and

@@ -119,7 +119,7 @@ func (s *serverScraper) logUnreadable(h *senseapi.Health) {
 		s.set.Logger.Info("The engine healthcheck is fully readable again", zap.String("server", s.server.Name))
 		return
 	}
-	s.set.Logger.Warn("Some fields of the engine healthcheck could not be read (not a number, negative, out of range or of the wrong type) and are left out; the rest is reported",
+	s.set.Logger.Warn("Some fields of the engine healthcheck could not be read (not a number, negative, out of range, of the wrong type or, for started, not a time with its UTC offset) and are left out; the rest is reported",
 		zap.String("server", s.server.Name), zap.String("endpoint", s.server.Endpoint), zap.Strings("fields", h.Unreadable))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -159,6 +160,32 @@ func TestValidateNamesTheField(t *testing.T) {
 			cfg := testConfig("https://qs1:4243", "", "/")
 			tt.mutate(cfg)
 			assert.ErrorContains(t, cfg.Validate(), tt.want)
+		})
+	}
+}
+
+// TestVirtualProxyForms: every way of writing a prefix that the QMC's
+// prefix can be normalized from is accepted and polled as that prefix.
+func TestVirtualProxyForms(t *testing.T) {
+	tests := []struct {
+		configured []string
+		want       []string
+	}{
+		{nil, []string{"/"}},
+		{[]string{""}, []string{"/"}},
+		{[]string{"/"}, []string{"/"}},
+		{[]string{"hdr", "/sales/"}, []string{"/hdr", "/sales"}},
+		// Blanks around a prefix are dropped, as NormalizeVirtualProxy does;
+		// they were refused as "not a virtual proxy prefix".
+		{[]string{" /hdr", "sales "}, []string{"/hdr", "/sales"}},
+		{[]string{" / "}, []string{"/"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q", tt.configured), func(t *testing.T) {
+			cfg := testConfig("https://qs1:4243", "", tt.configured...)
+			require.NoError(t, cfg.Validate())
+			s := newServerScraper(cfg, cfg.Servers[0], receivertest.NewNopSettings(metadata.Type), nil, nil)
+			assert.Equal(t, tt.want, s.proxies)
 		})
 	}
 }
