@@ -85,6 +85,13 @@ func TestValidateNamesTheField(t *testing.T) {
 			[]string{`servers[0].endpoint: "https://qs1:4747/engine/healthcheck/" includes the API path /engine/healthcheck`}},
 		{"app list URL as app names endpoint", func(c *Config) { c.AppNames.Endpoint = "https://qs1:4242/qrs/app" },
 			[]string{"app_names.endpoint:", "includes the API path /qrs"}},
+		// QRS's other app list URLs, as copied from a browser or a script.
+		{"full app list URL as app names endpoint", func(c *Config) { c.AppNames.Endpoint = "https://qs1:4242/qrs/app/full" },
+			[]string{`app_names.endpoint: "https://qs1:4242/qrs/app/full" includes the API path /qrs/app/full`}},
+		{"one app's URL as app names endpoint", func(c *Config) {
+			c.AppNames.Endpoint = "https://qs1:4242/qrs/app/5b817efe-472d-43ce-8a31-6cce34af7de9/"
+		},
+			[]string{"app_names.endpoint:", "includes the API path /qrs/app/5b817efe"}},
 		{"X-Qlik-User in DOMAIN\\user form", func(c *Config) { c.Headers = map[string]configopaque.String{"X-Qlik-User": `CORP\svc_monitor`} },
 			[]string{`headers.X-Qlik-User: "CORP\\svc_monitor" is not in the form`}},
 		{"per-server header spelled twice", func(c *Config) {
