@@ -82,6 +82,11 @@ func parseUserAgent(s string) (info uaInfo) {
 	info.bot = ua.Bot()
 	info.name, info.version = normaliseBrowser(s, &ua, info.bot)
 	info.osName, info.osVersion = normaliseOS(&ua)
+	if ua.Platform() == "Windows" && info.osName != "" && !strings.HasPrefix(info.osName, "Windows") {
+		// "(Windows 10; Win64; x64)": mssola takes the last comment part
+		// ("x64") for the OS when the first is not "Windows NT ...".
+		info.osName, info.osVersion = "Windows", windowsVersion(windowsToken(s))
+	}
 	if info.osName == "" && !info.bot {
 		info.osName, info.osVersion = osFromComment(s, ua.Platform())
 	}
@@ -289,10 +294,54 @@ func windowsVersion(full string) string {
 		return "2000"
 	case v == "NT":
 		return ""
+	case strings.HasPrefix(v, "NT "):
+		// mssola names only an exact "NT x.y": a build ("NT 10.0.22631") or
+		// a separator without its space ("NT 10.0;Win64") stays raw.
+		if name, ok := ntVersions[ntVersion(v[len("NT "):])]; ok {
+			return name
+		}
 	}
 	// "10", "8.1", "8", "7", "Vista"; an NT version mssola does not know
 	// stays "NT x.y".
 	return v
+}
+
+// ntVersions are the marketing versions of Windows NT versions; 6.4 is the
+// Windows 10 preview's.
+var ntVersions = map[string]string{
+	"10.0": "10", "6.4": "10", "6.3": "8.1", "6.2": "8", "6.1": "7", "6.0": "Vista",
+	"5.2": "XP", "5.1": "XP", "5.01": "2000", "5.0": "2000",
+}
+
+// ntVersion returns the major.minor of an NT version that may go on with a
+// build or other text: "10.0" of "10.0.22631" and of "10.0;Win64;x64".
+func ntVersion(v string) string {
+	end := 0
+	dots := 0
+	for ; end < len(v); end++ {
+		if v[end] == '.' {
+			if dots++; dots == 2 {
+				break
+			}
+		} else if v[end] < '0' || v[end] > '9' {
+			break
+		}
+	}
+	return v[:end]
+}
+
+// windowsToken returns the "Windows ..." part of s's comment, up to the next
+// separator, or "".
+func windowsToken(s string) string {
+	i := strings.Index(s, "Windows ")
+	if i < 0 {
+		return ""
+	}
+	t := s[i:]
+	if j := strings.IndexAny(t, ";)("); j >= 0 {
+		t = t[:j]
+	}
+	return strings.TrimSpace(t)
 }
 
 // productVersion returns the version after token (e.g. "SamsungBrowser/")
