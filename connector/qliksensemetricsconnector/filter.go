@@ -50,6 +50,11 @@ type AllAppsConfig struct {
 type AppMatchConfig struct {
 	AppID   string `mapstructure:"app_id"`
 	AppName string `mapstructure:"app_name"`
+
+	// emptyID and emptyName: the key was given with no value, which sets it
+	// (Butler SOS: every key present must equal), so it matches only a
+	// request without an app id (name). Set by MonitorFilterConfig.Unmarshal.
+	emptyID, emptyName bool
 }
 
 // ObjectTypeRule: with AllObjectTypes every type but the excluded ones
@@ -95,7 +100,37 @@ func (f *MonitorFilterConfig) Unmarshal(conf *confmap.Conf) error {
 	if err != nil {
 		return err
 	}
-	return confmap.NewFromStringMap(raw.(map[string]any)).Unmarshal((*plainMonitorFilter)(f))
+	m := raw.(map[string]any)
+	if err := confmap.NewFromStringMap(m).Unmarshal((*plainMonitorFilter)(f)); err != nil {
+		return err
+	}
+	if specific, ok := m["app_specific"].(map[string]any); ok {
+		apps, _ := specific["app"].([]any)
+		for i := range min(len(apps), len(f.AppSpecific.App)) {
+			if app, ok := apps[i].(map[string]any); ok {
+				markEmptyKeys(app["include"], f.AppSpecific.App[i].Include)
+			}
+		}
+	}
+	if all, ok := m["all_apps"].(map[string]any); ok {
+		markEmptyKeys(all["app_exclude"], f.AllApps.AppExclude)
+	}
+	return nil
+}
+
+// markEmptyKeys notes the decoded items whose raw form gives app_id or
+// app_name with no value: decoded, they look like keys left out.
+func markEmptyKeys(raw any, items []AppMatchConfig) {
+	list, _ := raw.([]any)
+	for i := range min(len(list), len(items)) {
+		item, _ := list[i].(map[string]any)
+		if v, ok := item["app_id"]; ok && (v == nil || v == "") {
+			items[i].emptyID = true
+		}
+		if v, ok := item["app_name"]; ok && (v == nil || v == "") {
+			items[i].emptyName = true
+		}
+	}
 }
 
 // snakeKeys rewrites every map key from camelCase to snake_case, through
@@ -281,7 +316,10 @@ type allAppsEntry struct {
 	method     *setRule
 }
 
-type appMatch struct{ id, name string }
+type appMatch struct {
+	id, name       string
+	hasID, hasName bool // the key is set (possibly to "")
+}
 
 type setRule struct {
 	all bool
@@ -325,7 +363,7 @@ func compileFilter(cfg *MonitorFilterConfig) *monitorFilter {
 func compileApps(m []AppMatchConfig) []appMatch {
 	out := make([]appMatch, len(m))
 	for i, a := range m {
-		out[i] = appMatch{id: a.AppID, name: a.AppName}
+		out[i] = appMatch{id: a.AppID, name: a.AppName, hasID: a.AppID != "" || a.emptyID, hasName: a.AppName != "" || a.emptyName}
 	}
 	return out
 }
@@ -354,7 +392,7 @@ func (r *setRule) pass(v string) bool {
 // matchApps reports whether any entry matches: every key that is set equals.
 func matchApps(ms []appMatch, id, name string) bool {
 	for _, m := range ms {
-		if (m.id == "" || m.id == id) && (m.name == "" || m.name == name) {
+		if (!m.hasID || m.id == id) && (!m.hasName || m.name == name) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/senseops/senseops-collector/internal/senseevent"
 )
@@ -128,6 +129,49 @@ func TestMonitorFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := compileFilter(&tt.filter)
+			for _, r := range tt.accept {
+				assert.True(t, f.accept(&r), "should accept %+v", r)
+			}
+			for _, r := range tt.reject {
+				assert.False(t, f.accept(&r), "should reject %+v", r)
+			}
+		})
+	}
+}
+
+// TestMonitorFilterEmptyKeys: an include or app_exclude item that gives
+// app_id or app_name with no value sets that key, so it matches only the
+// requests without an app id (name), as in Butler SOS ("every key present
+// equals"); it must not match every app, as {} does.
+func TestMonitorFilterEmptyKeys(t *testing.T) {
+	tests := []struct {
+		name   string
+		filter map[string]any
+		accept []qixRequest
+		reject []qixRequest
+	}{
+		{name: "appExclude appId empty excludes the requests without an app",
+			filter: map[string]any{"allApps": map[string]any{"enable": true, "appExclude": []any{map[string]any{"appId": ""}}}},
+			accept: []qixRequest{layout, invSheet}, reject: []qixRequest{noApp}},
+		{name: "app_exclude app_id without a value",
+			filter: map[string]any{"all_apps": map[string]any{"enable": true, "app_exclude": []any{map[string]any{"app_id": nil}}}},
+			accept: []qixRequest{layout, invSheet}, reject: []qixRequest{noApp}},
+		{name: "include app_name without a value matches the requests without a name",
+			filter: map[string]any{"app_specific": map[string]any{"enable": true, "app": []any{
+				map[string]any{"include": []any{map[string]any{"app_id": appSales}}},
+				map[string]any{"include": []any{map[string]any{"app_name": nil}}},
+			}}},
+			accept: []qixRequest{layout, noApp, req(appInventory, "", "sheet", "abc", "GenericObject::GetLayout")}, reject: []qixRequest{invSheet}},
+		{name: "{} still matches every app",
+			filter: map[string]any{"all_apps": map[string]any{"enable": true, "app_exclude": []any{map[string]any{}}}},
+			reject: []qixRequest{layout, invSheet, noApp}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg MonitorFilterConfig
+			require.NoError(t, confmap.NewFromStringMap(tt.filter).Unmarshal(&cfg))
+			require.Empty(t, cfg.validate("qix.monitor_filter."))
+			f := compileFilter(&cfg)
 			for _, r := range tt.accept {
 				assert.True(t, f.accept(&r), "should accept %+v", r)
 			}
