@@ -222,7 +222,7 @@ func (q *QixConfig) validate() []error {
 	}
 	errs = append(errs, q.MonitorFilter.validate("qix.monitor_filter.")...)
 	if q.AppNames.Enabled {
-		if err := senseapi.ValidateBaseEndpoint("qix.app_names.endpoint", q.AppNames.Endpoint, senseapi.AppListPath); err != nil {
+		if err := senseapi.ValidateAppListBase("qix.app_names.endpoint", q.AppNames.Endpoint); err != nil {
 			errs = append(errs, err)
 		}
 		if q.AppNames.RefreshInterval <= 0 {

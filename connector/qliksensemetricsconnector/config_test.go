@@ -158,6 +158,10 @@ func TestValidateNamesTheField(t *testing.T) {
 			`qix.app_names.endpoint: "https://qs-central-01.corp.example:4242/qrs/app" includes the API path /qrs/app`,
 			`sessions.seed.proxies[0].endpoint: "https://qs-proxy-01.corp.example:4243/qps/hdr/session" includes the API path /qps/hdr/session`,
 		}},
+		{"the full app list's URL", func(c *Config) {
+			c.Qix.AppNames.Enabled = true
+			c.Qix.AppNames.Endpoint = "https://qs-central-01.corp.example:4242/qrs/app/full"
+		}, []string{`qix.app_names.endpoint: "https://qs-central-01.corp.example:4242/qrs/app/full" includes the API path /qrs/app/full`}},
 		{"filter", func(c *Config) {
 			c.Qix.MonitorFilter = MonitorFilterConfig{
 				AppSpecific: AppSpecificConfig{Enable: true, App: []AppEntryConfig{{

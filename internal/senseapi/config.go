@@ -184,6 +184,13 @@ const (
 	SessionsPath    = "/qps/*/session"
 )
 
+// ValidateAppListBase is ValidateBaseEndpoint for the repository's base URL
+// of the app list: QRS's other app URLs, /qrs/app/full and /qrs/app/<id>,
+// are as easily copied as /qrs/app itself.
+func ValidateAppListBase(field, endpoint string) error {
+	return ValidateBaseEndpoint(field, endpoint, AppListPath, AppListPath+"/*")
+}
+
 // ValidateBaseEndpoint is ValidateEndpoint for a server's base URL, to which
 // the API paths are added: it also refuses a query, and a path that ends with
 // the start of one of apiPaths, the request paths (* standing for any one

@@ -85,9 +85,7 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.AppNames.Enabled {
 		if cfg.AppNames.Endpoint != "" {
-			// /qrs/app/* also catches QRS's /qrs/app/full and /qrs/app/<id>,
-			// request URLs as easily copied as /qrs/app itself.
-			if err := senseapi.ValidateBaseEndpoint("app_names.endpoint", cfg.AppNames.Endpoint, senseapi.AppListPath, senseapi.AppListPath+"/*"); err != nil {
+			if err := senseapi.ValidateAppListBase("app_names.endpoint", cfg.AppNames.Endpoint); err != nil {
 				errs = append(errs, err)
 			}
 		}
