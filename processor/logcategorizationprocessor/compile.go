@@ -136,10 +136,13 @@ func (c *compiler) rule(i int, r *RuleConfig) {
 	if len(r.Category) == 0 && !cr.drop {
 		c.errorf("%s: category: must list at least one {name, value}", ref)
 	}
-	// A drop rule's categories (Butler SOS requires some) are checked, not used.
-	if cats, ok := c.categories(ref+": category", r.Category); ok && len(cats) > 0 && !cr.drop {
-		cr.categories = cats
-		cr.result = c.result(cats)
+	// A drop rule's categories (Butler SOS's schema requires some, and
+	// allows empty ones) are never used, so not checked either.
+	if !cr.drop {
+		if cats, ok := c.categories(ref+": category", r.Category); ok && len(cats) > 0 {
+			cr.categories = cats
+			cr.result = c.result(cats)
+		}
 	}
 
 	if len(r.Filter) == 0 {

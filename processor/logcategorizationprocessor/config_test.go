@@ -183,8 +183,13 @@ func TestValidateAcceptsButlerSpellingsAndMore(t *testing.T) {
 	drop := validRule()
 	drop.Action = "Drop"
 	drop.Category = nil // a drop rule needs no categories
+	// Butler SOS's schema asks a drop rule for categories, which it never
+	// uses, and allows empty ones: pasted as they are, they are ignored too.
+	dropWithEmpty := validRule()
+	dropWithEmpty.Action = "drop"
+	dropWithEmpty.Category = []CategoryConfig{{Name: "qs_log_category", Value: ""}, {}}
 	american := validRule()
 	american.Action = "categorize"
-	cfg.Rules = []RuleConfig{r, drop, american}
+	cfg.Rules = []RuleConfig{r, drop, dropWithEmpty, american}
 	require.NoError(t, cfg.Validate())
 }
