@@ -483,6 +483,11 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 		// A line break before the first event is no empty event.
 		{"a line break before the first of two", "\r\n" + proxy1 + "\r\n" + proxy2, []string{"first", "second"}, []Reason{"", ""}},
 		{"blank lines before and between", "\n\r\n" + user1 + "\r\n\r\n" + proxy2, []string{"Start session for user 'CORP\\jdoe'", "second"}, []Reason{"", ""}},
+		// A user event's message may hold ';' (user agents do), so it alone
+		// did not start the search for a next event: one with few separators
+		// after it was swallowed into the message, neither read nor counted.
+		{"a user event then a short broken one", user1 + "\n/qseow-engine/;1;2", []string{"Start session for user 'CORP\\jdoe'", ""}, []Reason{"", ReasonFieldCount}},
+		{"a user event with a user agent then a short broken one", user2 + "\r\n/qseow-proxy/;1", []string{"Websocket connection Opened. UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'", ""}, []Reason{"", ReasonFieldCount}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,10 +82,13 @@ func Parse(line string, ev *Event) error {
 	}
 	marker := f.marker()
 	ev.Kind = kindOf(marker)
-	if f.n > int(kindSeparators[ev.Kind]) || legacyNext > 0 && ev.Kind != KindUnknown {
+	if f.n > int(kindSeparators[ev.Kind]) || legacyNext > 0 && ev.Kind != KindUnknown ||
+		ev.Kind.IsUserEvent() && f.n >= userEventFields && strings.IndexByte(f.line, '\n') >= 0 {
 		// More separators than the layout has: the line may go on with
 		// another event, and some may be inside a user in Qlik's form,
-		// which no field position explains.
+		// which no field position explains. (A user event's message comes
+		// last and may hold ';', so there it takes a line break too, and
+		// one separator more: a next event, even a broken one, has one.)
 		if i := nextEvent(f.line); i > 0 {
 			ev.Next = f.line[i:]
 			f.scan(trimLineEnd(f.line[:i]))
