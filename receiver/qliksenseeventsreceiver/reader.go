@@ -76,6 +76,11 @@ type reader struct {
 	// deadline is when the open batch and the pending counts must be
 	// flushed; zero while nothing is pending.
 	deadline time.Time
+	// nextObserved is the earliest time the next record may be observed
+	// at: a read's records are observed after the last read's even when
+	// the clock has not moved on (Windows' ticks every 0.5-15.6 ms, where
+	// each read takes one datagram) or has stepped back a little.
+	nextObserved pcommon.Timestamp
 
 	received int64
 	rejected [len(rejectReasons)]int64
@@ -152,6 +157,9 @@ func (rd *reader) run() {
 // backends that keep one point per series and time (InfluxDB) would keep
 // only the last of a read's user events from one server.
 func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
+	if observed < rd.nextObserved && rd.nextObserved-observed < maxObservedLag {
+		observed = rd.nextObserved
+	}
 	var allowed [readBatch]bool
 	total := 0
 	for i := range n {
@@ -220,6 +228,7 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 		return
 	}
 	client := rd.clients.text(from)
+	rd.nextObserved = max(rd.nextObserved, observed+1)
 	if len(datagram) > rd.r.cfg.MaxMessageSize {
 		raw := ""
 		if rd.r.cfg.IncludeUnparsed {
@@ -234,6 +243,7 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 	// line: the k-th after the first is observed readBatch*k ns later, which
 	// keeps the times of a read's records apart.
 	for ; ; observed += readBatch {
+		rd.nextObserved = max(rd.nextObserved, observed+1)
 		err := senseevent.Parse(line, &rd.ev)
 		next := rd.ev.Next
 		if err != nil {
@@ -266,6 +276,9 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 			return
 		}
 		line = next
+		// A full batch handed on for the line before disarmed the deadline:
+		// re-arm it, or this line's record and counts wait for the next datagram.
+		rd.pending()
 	}
 }
 
@@ -339,3 +352,8 @@ func (rd *reader) publishCounts() {
 
 // readBatch is how many datagrams one read takes at most.
 const readBatch = 32
+
+// maxObservedLag is how far behind the last read's times the clock may be
+// for a read's records to be observed after them; a larger step back of the
+// clock restarts from it rather than hold every time at the old one.
+const maxObservedLag = pcommon.Timestamp(time.Second)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
@@ -103,4 +104,68 @@ func TestRecordsOfOneReadHaveTheirOwnTimes(t *testing.T) {
 		}
 	}
 	assert.Len(t, seen, readBatch)
+}
+
+// TestRecordsOfConsecutiveReadsHaveTheirOwnTimes: the times of one read's
+// records stay apart from the next read's, also when the clock has not moved
+// on between the reads (Windows' wall clock advances in ticks of 0.5-15.6 ms,
+// and there every read takes one datagram) or has stepped back. Otherwise two
+// user events of one server, which take their observed time, would share a
+// time, and InfluxDB would keep only one.
+func TestRecordsOfConsecutiveReadsHaveTheirOwnTimes(t *testing.T) {
+	users := sampleLines(t, "user-events")
+	datagrams := [][]byte{[]byte(users[0] + "\n" + users[3])} // two events in one datagram
+	for _, l := range users[1:] {
+		datagrams = append(datagrams, []byte(l))
+	}
+	cfg := createDefaultConfig().(*Config)
+	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	require.NoError(t, err)
+	r.batches = make(chan plog.Logs, 1)
+	rd := newReader(r, &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")}, nil)
+	const observed = 1_700_000_000_000_000_000
+	for _, now := range []pcommon.Timestamp{observed, observed, observed + 10, observed - 1000} {
+		rd.handleRead(1, now) // one datagram a read, as the poller reads
+		rd.handleRead(readBatch, now)
+	}
+	rd.flush()
+	ld := <-r.batches
+
+	seen := map[pcommon.Timestamp]bool{}
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			assert.False(t, seen[lr.ObservedTimestamp()], "two records with the time %d", lr.ObservedTimestamp())
+			seen[lr.ObservedTimestamp()] = true
+		}
+	}
+	assert.Equal(t, ld.LogRecordCount(), len(seen))
+
+	// A large step back of the clock is followed, not held at the old time.
+	rd.handleRead(1, observed-pcommon.Timestamp(time.Hour))
+	rd.flush()
+	ld = <-r.batches
+	assert.Equal(t, observed-pcommon.Timestamp(time.Hour), ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).ObservedTimestamp())
+}
+
+// TestOversizedWithoutSenderHasNoClientAddress: Windows fails the read of a
+// datagram longer than the buffer without saying who sent it (see
+// TestPollerSocketWindowsOversized). Its raw record then has no
+// client.address, rather than the text of an invalid address.
+func TestOversizedWithoutSenderHasNoClientAddress(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxMessageSize = 100
+	cfg.IncludeUnparsed = true
+	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	require.NoError(t, err)
+	r.batches = make(chan plog.Logs, 1)
+	rd := newReader(r, &replaySocket{datagrams: [][]byte{make([]byte, 101)}}, nil)
+	rd.handleRead(1, 1)
+	rd.flush()
+	ld := <-r.batches
+	require.Equal(t, 1, ld.LogRecordCount())
+	attrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	reason, _ := attrs.Get("qliksense.parse.error")
+	assert.Equal(t, "oversized", reason.Str())
+	_, ok := attrs.Get("client.address")
+	assert.False(t, ok, "no client.address: attributes %v", attrs.AsRaw())
 }

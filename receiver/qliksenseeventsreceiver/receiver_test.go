@@ -863,6 +863,30 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 	}, metricdatatest.IgnoreTimestamp())
 }
 
+// TestEventsAfterAFullBatchInOneDatagram: when a batch fills in the middle of
+// a datagram that holds several events, the events after it wait at most
+// batch.timeout, as every record does, and are not left until the next
+// datagram comes (here none does). So are their counts.
+func TestEventsAfterAFullBatchInOneDatagram(t *testing.T) {
+	for _, path := range readPaths() {
+		t.Run(path.name, func(t *testing.T) {
+			sink := new(consumertest.LogsSink)
+			tr := startReceiverReading(t, path, func(c *Config) { c.Batch.MaxSize = 2; c.Batch.Timeout = 10 * time.Millisecond }, sink)
+			users := sampleLines(t, "user-events")
+			tr.send(t, users[0]+"\n"+users[1]+"\n/qseow-engine/;1;2\n"+users[2])
+			require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 2*time.Second, 5*time.Millisecond,
+				"the event after the full batch is delivered within batch.timeout")
+			require.Eventually(t, func() bool {
+				_, err := tr.tel.GetMetric("otelcol_receiver_qliksense_events_datagrams_rejected")
+				return err == nil
+			}, 2*time.Second, 5*time.Millisecond, "the rejected line after the full batch is counted")
+			metadatatest.AssertEqualReceiverQliksenseEventsDatagramsRejected(t, tr.tel, []metricdata.DataPoint[int64]{
+				{Attributes: attribute.NewSet(receiverAttr, attribute.String("reason", "field_count")), Value: 1},
+			}, metricdatatest.IgnoreTimestamp())
+		})
+	}
+}
+
 // TestUnparsedLineOfSeveral: when a datagram holds several events and one is
 // rejected, include_unparsed keeps that line as it came, whatever follows:
 // a trailing line break, a line in Windows-1252 (whose text is longer once

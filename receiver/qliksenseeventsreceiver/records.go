@@ -327,6 +327,9 @@ func (b *batchBuilder) appendRaw(datagram string, reason string, kind senseevent
 type clientAddresses map[netip.Addr]string
 
 func (c clientAddresses) text(a netip.Addr) string {
+	if !a.IsValid() {
+		return "" // no sender known (Windows' oversized reads), not "invalid IP"
+	}
 	if s, ok := c[a]; ok {
 		return s
 	}
