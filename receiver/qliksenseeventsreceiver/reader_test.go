@@ -69,6 +69,16 @@ func (s *replaySocket) localAddr() net.Addr     { return nil }
 func (s *replaySocket) stop()                   {}
 func (s *replaySocket) release() error          { return nil }
 
+// replayReader returns a receiver whose batches wait in r.batches, and a
+// reader of s for it, to be driven with handleRead and flush.
+func replayReader(t *testing.T, cfg *Config, s *replaySocket) (*eventsReceiver, *reader) {
+	t.Helper()
+	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	require.NoError(t, err)
+	r.batches = make(chan plog.Logs, 1)
+	return r, newReader(r, s, nil)
+}
+
 // TestRecordsOfOneReadHaveTheirOwnTimes: user events have no time of their
 // own and take the time they were observed. Every record of a read gets its
 // own, in the order read, so a backend that keeps one point per series and
@@ -79,11 +89,7 @@ func TestRecordsOfOneReadHaveTheirOwnTimes(t *testing.T) {
 		datagrams = append(datagrams, []byte(l))
 	}
 	require.GreaterOrEqual(t, len(datagrams), 2)
-	cfg := createDefaultConfig().(*Config)
-	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
-	require.NoError(t, err)
-	r.batches = make(chan plog.Logs, 1)
-	rd := newReader(r, &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")}, nil)
+	r, rd := replayReader(t, createDefaultConfig().(*Config), &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")})
 	const observed = 1_700_000_000_000_000_000
 	rd.handleRead(readBatch, observed)
 	rd.flush()
@@ -118,11 +124,7 @@ func TestRecordsOfConsecutiveReadsHaveTheirOwnTimes(t *testing.T) {
 	for _, l := range users[1:] {
 		datagrams = append(datagrams, []byte(l))
 	}
-	cfg := createDefaultConfig().(*Config)
-	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
-	require.NoError(t, err)
-	r.batches = make(chan plog.Logs, 1)
-	rd := newReader(r, &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")}, nil)
+	r, rd := replayReader(t, createDefaultConfig().(*Config), &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")})
 	const observed = 1_700_000_000_000_000_000
 	for _, now := range []pcommon.Timestamp{observed, observed, observed + 10, observed - 1000} {
 		rd.handleRead(1, now) // one datagram a read, as the poller reads
@@ -155,10 +157,7 @@ func TestOversizedWithoutSenderHasNoClientAddress(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.MaxMessageSize = 100
 	cfg.IncludeUnparsed = true
-	r, err := newEventsReceiver(cfg, receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
-	require.NoError(t, err)
-	r.batches = make(chan plog.Logs, 1)
-	rd := newReader(r, &replaySocket{datagrams: [][]byte{make([]byte, 101)}}, nil)
+	r, rd := replayReader(t, cfg, &replaySocket{datagrams: [][]byte{make([]byte, 101)}})
 	rd.handleRead(1, 1)
 	rd.flush()
 	ld := <-r.batches
