@@ -57,6 +57,11 @@ func checkLayout(t *testing.T, f *fields) {
 	if f.marker() != marker {
 		t.Fatalf("marker(%q) = %q", f.line, f.marker())
 	}
+	if f.n > maxSeparators && containsFold(f.line, qlikUserID) {
+		// The trailing fields of such a line pass over the ';' of users in
+		// Qlik's form (lastSeparator): TestParseQlikUserFormsLongMessage.
+		return
+	}
 	for nh := range 4 {
 		for nt := range 4 {
 			h, tl := make([]string, nh), make([]string, nt)

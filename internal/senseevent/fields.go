@@ -20,6 +20,9 @@ type fields struct {
 	// maxTrailing+1 positions from the first trailing field's on.
 	pos [maxSeparators + 1 + maxTrailing]int32
 	n   int // separators in line; more than maxSeparators means some were not recorded
+	// taken is how many of the recorded separators joinQlikUsers took back
+	// on a line with more than were recorded (where n stays as it was).
+	taken int
 
 	nh, nt int                    // set by layout: the leading and trailing fields
 	tpos   [maxTrailing + 1]int32 // set by layout: the separator before each trailing field, then len(line)
@@ -33,10 +36,13 @@ const maxSeparators = 65
 // maxTrailing is the most trailing fields a layout has (engine events).
 const maxTrailing = 10
 
+// maxLeading is the most leading fields a layout has (qix-perf events).
+const maxLeading = logHeadFields + 14
+
 // scan records the separators of line and reports whether line is all
 // ASCII, which spares the caller a UTF-8 check of the usual datagram.
 func (f *fields) scan(line string) (ascii bool) {
-	f.line = line
+	f.line, f.taken = line, 0
 	if len(line) >= 8 && f.scanASCII() {
 		return true
 	}
@@ -141,14 +147,45 @@ func (f *fields) layout(nh, nt int) bool {
 		f.tpos = [maxTrailing + 1]int32(f.pos[f.n-nt:])
 		return true
 	}
-	// Not every separator was recorded: find the trailing ones from the end.
+	return f.layoutFromEnd(nh, nt)
+}
+
+// layoutFromEnd is layout for a line with more separators than were
+// recorded: it finds the trailing ones from the end, passing over the ';'
+// inside a user in Qlik's form, which joinQlikUsers could not take back
+// there. (If what looks like such users leaves too few, as they come; and if
+// the leading fields took so many that too few come after them, there are
+// too few.)
+func (f *fields) layoutFromEnd(nh, nt int) bool {
 	f.tpos[nt] = int32(len(f.line))
-	end := len(f.line)
-	for i := nt - 1; i >= 0; i-- {
-		end = strings.LastIndexByte(f.line[:end], ';')
-		f.tpos[i] = int32(end)
+	for _, qlik := range [...]bool{true, false} {
+		end := len(f.line)
+		for i := nt - 1; i >= 0 && end >= 0; i-- {
+			end = lastSeparator(f.line[:end], int(f.pos[nh]), qlik)
+			f.tpos[i] = int32(end)
+		}
+		if end >= 0 {
+			return true
+		}
 	}
-	return true
+	return false
+}
+
+// lastSeparator returns where the last ';' of s after from is, or -1; with
+// qlik, it passes over one inside a user in Qlik's form, as joinQlikUsers
+// takes them back.
+func lastSeparator(s string, from int, qlik bool) int {
+	for {
+		i := strings.LastIndexByte(s, ';')
+		if i <= from {
+			return -1
+		}
+		if !qlik || !hasPrefixFold(strings.TrimLeft(s[i+1:], " "), qlikUserID) ||
+			!containsFold(s[strings.LastIndexByte(s[:i], ';')+1:i], qlikUserDirectory) {
+			return i
+		}
+		s = s[:i]
+	}
 }
 
 // head is leading field i after the marker.
@@ -203,20 +240,45 @@ func (f *fields) startsQlikUserID(k int) bool {
 // joinQlikUsers takes back the separators that are inside a user written in
 // Qlik's form, "UserDirectory=CORP; UserId=jdoe": a ';' followed by
 // "UserId=" in a field that holds "UserDirectory=" separates no fields,
-// wherever it is (in a message, or in %property{User}). Only lines with
-// every separator recorded are looked at (the rare longer ones are taken as
-// they come).
+// wherever it is (in a message, or in %property{User}). On a line with more
+// separators than were recorded, it takes back those among the recorded
+// ones (the leading fields are read from them) and leaves the count as it
+// is, so that layout still finds the trailing fields from the end, where it
+// passes over such users itself.
 func (f *fields) joinQlikUsers() {
 	if f.n > maxSeparators {
+		f.joinRecordedQlikUsers()
 		return
 	}
 	for k := 1; k < f.n; k++ {
-		next := strings.TrimLeft(f.line[f.pos[k]+1:], " ")
-		if !hasPrefixFold(next, qlikUserID) || !containsFold(f.line[f.pos[k-1]+1:f.pos[k]], qlikUserDirectory) {
-			continue
+		if f.insideQlikUser(k) {
+			copy(f.pos[k:f.n], f.pos[k+1:f.n])
+			f.n--
+			k--
 		}
-		copy(f.pos[k:f.n], f.pos[k+1:f.n])
-		f.n--
-		k--
 	}
+}
+
+// joinRecordedQlikUsers is joinQlikUsers for a line with more separators
+// than were recorded: f.pos[:known] are the recorded ones still taken to
+// separate fields, and it stops before the leading fields would be short
+// of them (on a line of little else).
+func (f *fields) joinRecordedQlikUsers() {
+	known := maxSeparators - f.taken
+	for k := 1; k < known && known > maxLeading+1; k++ {
+		if f.insideQlikUser(k) {
+			copy(f.pos[k:known], f.pos[k+1:known])
+			f.taken++
+			known--
+			k--
+		}
+	}
+}
+
+// insideQlikUser reports whether recorded separator k is the one inside a
+// user in Qlik's form: followed by "UserId=" in a field that holds
+// "UserDirectory=".
+func (f *fields) insideQlikUser(k int) bool {
+	return hasPrefixFold(strings.TrimLeft(f.line[f.pos[k]+1:], " "), qlikUserID) &&
+		containsFold(f.line[f.pos[k-1]+1:f.pos[k]], qlikUserDirectory)
 }

@@ -1,6 +1,9 @@
 package senseevent
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Users in Qlik's "UserDirectory=X; UserId=Y" form where the layout has no
 // spare separator to show it (user events, whose message keeps every ';'),
@@ -58,4 +61,83 @@ func TestParseQlikUserForms(t *testing.T) {
 			eq(t, ev.UserID, "UserId=jdoe")
 		}},
 	})
+}
+
+// Users in Qlik's form on lines with more separators than are recorded (a
+// long message full of ';'): the layout then finds the trailing fields from
+// the end, and the user's ';' shifted them (the proxy's user directory read
+// "UserDirectory=CORP", the exception took the real directory).
+func TestParseQlikUserFormsLongMessage(t *testing.T) {
+	long := strings.Repeat("step; ", maxSeparators+5) + "done"
+	runParseCases(t, []parseCase{
+		{"proxy UserId in Qlik's form", "/qseow-proxy/;" + head7 + long + ";;CORP;UserDirectory=CORP; UserId=jdoe;Check access;403;AppAccess;/app/" + guidB, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, long)
+			eq(t, ev.Exception, "")
+			eq(t, ev.UserDir, "CORP")
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.Command, "Check access")
+			eq(t, ev.ResultCode, int64(403))
+			eq(t, ev.AppID, guidB)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"scheduler User in Qlik's form", "/qseow-scheduler/;" + head7 + long + ";;;;UserDirectory=INTERNAL; UserId=sa_scheduler;Reload of Sales;Sales;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, long)
+			eq(t, ev.Exception, "")
+			eq(t, ev.FullUser(), `INTERNAL\sa_scheduler`)
+			eq(t, ev.TaskName, "Reload of Sales")
+			eq(t, ev.TaskID, guidA)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+		}},
+		{"engine ActiveUserId in Qlik's form", "/qseow-engine/;" + head7 + long + ";" + guidA + ";;UserDirectory=CORP; UserId=jdoe;ts;" + guidC + ";14.187.4;st;Server;" + guidC + ";" + guidB, func(t *testing.T, ev *Event) {
+			eq(t, ev.Message, long)
+			eq(t, ev.ProxySession, guidA)
+			eq(t, ev.FullUser(), `CORP\jdoe`)
+			eq(t, ev.EngineVersion, "14.187.4")
+			eq(t, ev.AppID, guidB)
+			eq(t, ev.Ambiguous, NotAmbiguous)
+			eq(t, len(ev.Invalid), 0)
+		}},
+		{"qix-perf ActiveUserId in Qlik's form, long object id", "/qseow-qix-perf/;" + head7 + guidA + ";;UserDirectory=CORP; UserId=jdoe;ts;" + guidC + ";" + guidB + ";5;GenericObject::GetLayout;1.5;1.25;0;0;0;3;" + long + ";100;200;table", func(t *testing.T, ev *Event) {
+			eq(t, ev.FullUser(), `CORP\jdoe`)
+			eq(t, ev.EngineSession, guidC)
+			eq(t, ev.AppID, guidB)
+			eq(t, ev.Method, "GenericObject::GetLayout")
+			eq(t, ev.ObjectID, long)
+			eq(t, ev.PeakRAM, int64(200))
+			eq(t, ev.ObjectType, "table")
+		}},
+		{"user event UserId in Qlik's form", "/qseow-proxy-connection/;P1;Open connection;;UserDirectory=CORP; UserId=jdoe;AppAccess;/app/" + guidB + ";" + long, func(t *testing.T, ev *Event) {
+			eq(t, ev.UserDir, "CORP")
+			eq(t, ev.UserID, "jdoe")
+			eq(t, ev.Origin, "AppAccess")
+			eq(t, ev.Context, "/app/"+guidB)
+			eq(t, ev.AppID, guidB)
+			eq(t, ev.Message, long)
+		}},
+	})
+}
+
+// TestQlikUserLookalikesOnLongLines: text that looks like users in Qlik's
+// form all over a line with more separators than are recorded leaves the
+// leading and trailing fields where they are (or too few of them), never
+// out of the line.
+func TestQlikUserLookalikesOnLongLines(t *testing.T) {
+	bodies := []string{
+		"UserDirectory=x;" + strings.Repeat("UserId=UserDirectory=y;", 80) + "UserId=z",
+		strings.Repeat("UserDirectory=y;UserId=q;", 80),
+		strings.Repeat(";UserDirectory=y; UserId=q", 30) + strings.Repeat(";", 40),
+		strings.Repeat(";", 40) + strings.Repeat(";UserDirectory=y; UserId=q", 30),
+	}
+	for _, k := range Kinds {
+		for _, body := range bodies {
+			for n := 0; n <= len(body); n += 7 {
+				var ev Event
+				if err := Parse(k.Marker()+";"+body[:n], &ev); err != nil {
+					if _, ok := err.(*Error); !ok {
+						t.Fatalf("error of type %T", err)
+					}
+				}
+			}
+		}
+	}
 }
