@@ -228,8 +228,8 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 		return
 	}
 	client := rd.clients.text(from)
-	rd.nextObserved = max(rd.nextObserved, observed+1)
 	if len(datagram) > rd.r.cfg.MaxMessageSize {
+		rd.nextObserved = max(rd.nextObserved, observed+1)
 		raw := ""
 		if rd.r.cfg.IncludeUnparsed {
 			raw = string(datagram[:rd.r.cfg.MaxMessageSize])
