@@ -180,8 +180,7 @@ func lastSeparator(s string, from int, qlik bool) int {
 		if i <= from {
 			return -1
 		}
-		if !qlik || !hasPrefixFold(strings.TrimLeft(s[i+1:], " "), qlikUserID) ||
-			!containsFold(s[strings.LastIndexByte(s[:i], ';')+1:i], qlikUserDirectory) {
+		if !qlik || !splitsQlikUser(s, strings.LastIndexByte(s[:i], ';'), i) {
 			return i
 		}
 		s = s[:i]
@@ -276,9 +275,14 @@ func (f *fields) joinRecordedQlikUsers() {
 }
 
 // insideQlikUser reports whether recorded separator k is the one inside a
-// user in Qlik's form: followed by "UserId=" in a field that holds
-// "UserDirectory=".
+// user in Qlik's form.
 func (f *fields) insideQlikUser(k int) bool {
-	return hasPrefixFold(strings.TrimLeft(f.line[f.pos[k]+1:], " "), qlikUserID) &&
-		containsFold(f.line[f.pos[k-1]+1:f.pos[k]], qlikUserDirectory)
+	return splitsQlikUser(f.line, int(f.pos[k-1]), int(f.pos[k]))
+}
+
+// splitsQlikUser reports whether the ';' at i of s, whose field starts after
+// prev (-1: at the start), is the one inside a user in Qlik's form: followed
+// by "UserId=" in a field that holds "UserDirectory=".
+func splitsQlikUser(s string, prev, i int) bool {
+	return hasPrefixFold(strings.TrimLeft(s[i+1:], " "), qlikUserID) && containsFold(s[prev+1:i], qlikUserDirectory)
 }
