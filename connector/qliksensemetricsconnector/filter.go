@@ -53,7 +53,7 @@ type AppMatchConfig struct {
 
 	// emptyID and emptyName: the key was given with no value, which sets it
 	// (Butler SOS: every key present must equal), so it matches only a
-	// request without an app id (name). Set by MonitorFilterConfig.Unmarshal.
+	// request without an app id (name). Set by Unmarshal.
 	emptyID, emptyName bool
 }
 
@@ -100,37 +100,22 @@ func (f *MonitorFilterConfig) Unmarshal(conf *confmap.Conf) error {
 	if err != nil {
 		return err
 	}
-	m := raw.(map[string]any)
-	if err := confmap.NewFromStringMap(m).Unmarshal((*plainMonitorFilter)(f)); err != nil {
-		return err
-	}
-	if specific, ok := m["app_specific"].(map[string]any); ok {
-		apps, _ := specific["app"].([]any)
-		for i := range min(len(apps), len(f.AppSpecific.App)) {
-			if app, ok := apps[i].(map[string]any); ok {
-				markEmptyKeys(app["include"], f.AppSpecific.App[i].Include)
-			}
-		}
-	}
-	if all, ok := m["all_apps"].(map[string]any); ok {
-		markEmptyKeys(all["app_exclude"], f.AllApps.AppExclude)
-	}
-	return nil
+	return confmap.NewFromStringMap(raw.(map[string]any)).Unmarshal((*plainMonitorFilter)(f))
 }
 
-// markEmptyKeys notes the decoded items whose raw form gives app_id or
-// app_name with no value: decoded, they look like keys left out.
-func markEmptyKeys(raw any, items []AppMatchConfig) {
-	list, _ := raw.([]any)
-	for i := range min(len(list), len(items)) {
-		item, _ := list[i].(map[string]any)
-		if v, ok := item["app_id"]; ok && (v == nil || v == "") {
-			items[i].emptyID = true
-		}
-		if v, ok := item["app_name"]; ok && (v == nil || v == "") {
-			items[i].emptyName = true
-		}
+type plainAppMatch AppMatchConfig
+
+var _ confmap.Unmarshaler = (*AppMatchConfig)(nil)
+
+// Unmarshal notes app_id and app_name given with no value: decoded, they
+// would look like keys left out.
+func (a *AppMatchConfig) Unmarshal(conf *confmap.Conf) error {
+	if err := conf.Unmarshal((*plainAppMatch)(a)); err != nil {
+		return err
 	}
+	a.emptyID = conf.IsSet("app_id") && a.AppID == ""
+	a.emptyName = conf.IsSet("app_name") && a.AppName == ""
+	return nil
 }
 
 // snakeKeys rewrites every map key from camelCase to snake_case, through
