@@ -64,6 +64,13 @@ var errDeadline = errors.New("read deadline passed")
 // reader owns one socket's read side: one Event and one batch, reused for
 // every datagram (the socket reuses its buffers), so reading allocates only
 // one string per read and the records.
+//
+// A read only copies and queues its datagrams; they are parsed and built
+// into records when the batch is handed on (queue full or batch.timeout).
+// A queued datagram costs its text and a queue entry, a built record about
+// 1.5 KB more (pdata's attribute slice, value wrappers and record): records
+// that waited for the batch to fill were most of the receiver's live heap,
+// and the garbage collector lets the heap grow to twice the live data.
 type reader struct {
 	r       *eventsReceiver
 	sock    datagramSocket
@@ -73,14 +80,16 @@ type reader struct {
 	ev        senseevent.Event
 	batch     *batchBuilder
 	clients   clientAddresses
-	// deadline is when the open batch and the pending counts must be
-	// flushed; zero while nothing is pending.
+	// queue holds the datagrams read since the last flush, in order.
+	queue []queuedDatagram
+	// deadline is when the queue, the open batch and the pending counts
+	// must be flushed; zero while nothing is pending.
 	deadline time.Time
-	// nextObserved is the earliest time the next record may be observed
-	// at: a read's records are observed after the last read's even when
-	// the clock has not moved on (Windows' ticks every 0.5-15.6 ms, where
-	// each read takes one datagram) or has stepped back a little.
-	nextObserved pcommon.Timestamp
+	// lastObserved is the time the last record was observed at: every
+	// record is observed after the one before, even when the clock has not
+	// moved on (Windows' ticks every 0.5-15.6 ms, where each read takes one
+	// datagram) or has stepped back a little.
+	lastObserved pcommon.Timestamp
 
 	received int64
 	rejected [len(rejectReasons)]int64
@@ -144,7 +153,7 @@ func (rd *reader) run() {
 	}
 }
 
-// handleRead handles the n datagrams of the last read. They are copied into
+// handleRead queues the n datagrams of the last read. They are copied into
 // one new string first, of which every line is a substring: one allocation
 // per read instead of one per datagram (a read takes up to readBatch). The
 // records of a read are handed on together, so the string lives about as
@@ -152,14 +161,12 @@ func (rd *reader) run() {
 // (caches, session state) clone it. Only the datagrams that will be parsed
 // are copied: not those too long or from a sender that is not allowed.
 //
-// Datagram i of the read is observed at observed+i nanoseconds: records
-// without a time of their own (user events) take the observed time, and
-// backends that keep one point per series and time (InfluxDB) would keep
-// only the last of a read's user events from one server.
+// Datagram i of the read is observed at observed+i nanoseconds, or just
+// after the record before it (see lastObserved): records without a time of
+// their own (user events) take the observed time, and backends that keep
+// one point per series and time (InfluxDB) would keep only the last of a
+// read's user events from one server.
 func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
-	if observed < rd.nextObserved && rd.nextObserved-observed < maxObservedLag {
-		observed = rd.nextObserved
-	}
 	var allowed [readBatch]bool
 	total := 0
 	for i := range n {
@@ -181,8 +188,6 @@ func (rd *reader) handleRead(n int, observed pcommon.Timestamp) {
 		}
 		rd.handle(datagram, line, allowed[i], from, observed+pcommon.Timestamp(i))
 	}
-	// The event refers to the last line; an idle reader keeps no read alive.
-	rd.ev = senseevent.Event{}
 }
 
 // warningDue reports whether topic's warning may be logged now (at most
@@ -215,35 +220,68 @@ func (rd *reader) pending() {
 	}
 }
 
-// handle turns one datagram into a record or a rejection; allowed says
-// whether its sender is, and line is its copy when it is and the datagram
-// fits max_message_size.
+// queuedDatagram is a datagram read and not yet parsed: its copy, its
+// sender's address text and when it was observed. An oversized datagram
+// is queued only with include_unparsed, already counted, to be kept as a raw
+// record of its first max_message_size bytes in the order read.
+type queuedDatagram struct {
+	line      string
+	client    string
+	observed  pcommon.Timestamp
+	oversized bool
+}
+
+// handle queues one datagram, or rejects it at once when its sender is not
+// allowed or it is too long; allowed says whether its sender is, and line
+// is its copy when it is and the datagram fits max_message_size.
 func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.Addr, observed pcommon.Timestamp) {
 	rd.pending()
 	rd.received++
 	if !allowed {
-		if rd.reject(reasonSourceNotAllowed, "", "", senseevent.KindUnknown, observed) {
+		if rd.count(reasonSourceNotAllowed) {
 			rd.warnRejected(reasonSourceNotAllowed, from.String(), "sender is not in allowed_sources")
 		}
 		return
 	}
 	client := rd.clients.text(from)
 	if len(datagram) > rd.r.cfg.MaxMessageSize {
-		rd.nextObserved = max(rd.nextObserved, observed+1)
-		raw := ""
-		if rd.r.cfg.IncludeUnparsed {
-			raw = string(datagram[:rd.r.cfg.MaxMessageSize])
-		}
-		if rd.reject(reasonOversized, client, raw, senseevent.KindUnknown, observed) {
+		if rd.count(reasonOversized) {
 			rd.warnRejected(reasonOversized, client, "datagram is longer than max_message_size")
 		}
+		if !rd.r.cfg.IncludeUnparsed {
+			return
+		}
+		line = string(datagram[:rd.r.cfg.MaxMessageSize])
+		rd.queue = append(rd.queue, queuedDatagram{line: line, client: client, observed: observed, oversized: true})
+	} else {
+		rd.queue = append(rd.queue, queuedDatagram{line: line, client: client, observed: observed})
+	}
+	if len(rd.queue) >= rd.r.cfg.Batch.MaxSize {
+		rd.flush()
+	}
+}
+
+// observe returns the time a record observed at t is observed at: just
+// after the record before it when t is not later (unless the clock stepped
+// back by more than maxObservedLag, which is followed).
+func (rd *reader) observe(t pcommon.Timestamp) pcommon.Timestamp {
+	if t <= rd.lastObserved && rd.lastObserved-t < maxObservedLag {
+		t = rd.lastObserved + 1
+	}
+	rd.lastObserved = t
+	return t
+}
+
+// build parses a queued datagram into records (one per event: a relay may
+// join lines) or rejections.
+func (rd *reader) build(q *queuedDatagram) {
+	if q.oversized {
+		rd.appendRaw(q.line, reasonOversized, senseevent.KindUnknown, q.client, rd.observe(q.observed))
 		return
 	}
-	// A datagram holds one event, or, from a relay that joins lines, one per
-	// line: the k-th after the first is observed readBatch*k ns later, which
-	// keeps the times of a read's records apart.
-	for ; ; observed += readBatch {
-		rd.nextObserved = max(rd.nextObserved, observed+1)
+	line := q.line
+	for {
+		observed := rd.observe(q.observed)
 		err := senseevent.Parse(line, &rd.ev)
 		next := rd.ev.Next
 		if err != nil {
@@ -253,8 +291,11 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 			if next != "" {
 				raw = strings.TrimRight(line[:len(line)-len(next)], "\r\n")
 			}
-			if rd.reject(perr.Reason, client, raw, perr.Kind, observed) {
-				rd.warnRejected(perr.Reason, client, perr.Error())
+			if rd.count(perr.Reason) {
+				rd.warnRejected(perr.Reason, q.client, perr.Error())
+			}
+			if rd.r.cfg.IncludeUnparsed {
+				rd.appendRaw(raw, perr.Reason, perr.Kind, q.client, observed)
 			}
 		} else {
 			rd.parsed[rd.ev.Kind]++
@@ -267,35 +308,37 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 			if rd.ev.TimeStatus == senseevent.TimeInvalid {
 				rd.flagged[issueTimestampInvalid]++
 			}
-			rd.batch.appendEvent(&rd.ev, client, observed)
-			if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
-				rd.flush()
-			}
+			rd.batch.appendEvent(&rd.ev, q.client, observed)
+			rd.handOnFull()
 		}
 		if next == "" {
 			return
 		}
 		line = next
-		// A full batch handed on for the line before disarmed the deadline:
-		// re-arm it, or this line's record and counts wait for the next datagram.
-		rd.pending()
 	}
 }
 
-// reject counts a datagram that is not an event, keeps it as a raw record
-// when include_unparsed is on (never for a disallowed sender), and reports
-// whether the reason's warning is due: a flood of bad datagrams costs a
-// count each, not a log message.
-func (rd *reader) reject(reason senseevent.Reason, client, line string, kind senseevent.Kind, observed pcommon.Timestamp) (warn bool) {
+// count counts a rejected datagram and reports whether the reason's
+// warning is due: a flood of bad datagrams costs a count each, not a log
+// message.
+func (rd *reader) count(reason senseevent.Reason) (warn bool) {
 	i := reasonIndex(reason)
 	rd.rejected[i]++
-	if rd.r.cfg.IncludeUnparsed && reason != reasonSourceNotAllowed {
-		rd.batch.appendRaw(line, string(reason), kind, client, observed)
-		if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
-			rd.flush()
-		}
-	}
 	return rd.warningDue(i)
+}
+
+// appendRaw keeps a rejected datagram as a raw record (include_unparsed).
+func (rd *reader) appendRaw(line string, reason senseevent.Reason, kind senseevent.Kind, client string, observed pcommon.Timestamp) {
+	rd.batch.appendRaw(line, string(reason), kind, client, observed)
+	rd.handOnFull()
+}
+
+// handOnFull hands the batch on once it holds batch.max_size records.
+func (rd *reader) handOnFull() {
+	if rd.batch.count >= rd.r.cfg.Batch.MaxSize {
+		rd.r.handOn(rd.batch.take())
+		rd.publishCounts()
+	}
 }
 
 // warnRejected logs the warning of a rejection reason.
@@ -312,8 +355,17 @@ func reasonIndex(reason senseevent.Reason) int {
 	panic("unknown rejection reason " + string(reason))
 }
 
-// flush hands the open batch on and publishes the pending counts.
+// flush builds the queued datagrams' records, hands them on and publishes
+// the pending counts.
 func (rd *reader) flush() {
+	for i := range rd.queue {
+		rd.build(&rd.queue[i])
+	}
+	// The queue and the event refer to the reads' strings: an idle reader
+	// keeps none alive.
+	clear(rd.queue)
+	rd.queue = rd.queue[:0]
+	rd.ev = senseevent.Event{}
 	if rd.batch.count > 0 {
 		rd.r.handOn(rd.batch.take())
 	}
@@ -353,7 +405,7 @@ func (rd *reader) publishCounts() {
 // readBatch is how many datagrams one read takes at most.
 const readBatch = 32
 
-// maxObservedLag is how far behind the last read's times the clock may be
-// for a read's records to be observed after them; a larger step back of the
-// clock restarts from it rather than hold every time at the old one.
+// maxObservedLag is how far behind the last record's time the clock may be
+// for a record to be observed after it; a larger step back of the clock
+// restarts from it rather than hold every time at the old one.
 const maxObservedLag = pcommon.Timestamp(time.Second)

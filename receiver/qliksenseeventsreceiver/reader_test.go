@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
+	"github.com/senseops/senseops-collector/internal/senseevent"
 	"github.com/senseops/senseops-collector/receiver/qliksenseeventsreceiver/internal/metadata"
 )
 
@@ -167,4 +169,91 @@ func TestOversizedWithoutSenderHasNoClientAddress(t *testing.T) {
 	assert.Equal(t, "oversized", reason.Str())
 	_, ok := attrs.Get("client.address")
 	assert.False(t, ok, "no client.address: attributes %v", attrs.AsRaw())
+}
+
+// TestDatagramsAreBuiltWhenTheBatchIsHandedOn: a read only queues its
+// datagrams; records are built, and counted, when the batch is handed on.
+// Records waiting for their batch held about 1.5 KB each of live heap more
+// than the queued text does, which the garbage collector doubles.
+func TestDatagramsAreBuiltWhenTheBatchIsHandedOn(t *testing.T) {
+	var datagrams [][]byte
+	for _, l := range sampleLines(t, "log-qix-perf") {
+		datagrams = append(datagrams, []byte(l))
+	}
+	r, rd := replayReader(t, createDefaultConfig().(*Config), &replaySocket{datagrams: datagrams, from: netip.MustParseAddr("10.0.0.5")})
+	rd.handleRead(readBatch, 1)
+	assert.Zero(t, rd.batch.count, "no record is built before the batch is handed on")
+	assert.Len(t, rd.queue, readBatch)
+	assert.Equal(t, int64(readBatch), rd.received)
+	assert.Zero(t, rd.parsed[senseevent.KindQixPerf])
+
+	rd.flush()
+	ld := <-r.batches
+	assert.Equal(t, readBatch, ld.LogRecordCount())
+	assert.Empty(t, rd.queue)
+	assert.Zero(t, rd.parsed[senseevent.KindQixPerf], "published with the batch")
+	assert.Equal(t, senseevent.Event{}, rd.ev, "an idle reader keeps no read's string alive")
+}
+
+// TestQueueFullHandsOnBatches: batch.max_size queued datagrams hand the batch
+// on, and a datagram that a relay joined from several events' lines still
+// makes batches of at most batch.max_size records, each observed at its
+// own time.
+func TestQueueFullHandsOnBatches(t *testing.T) {
+	users := sampleLines(t, "user-events")
+	require.GreaterOrEqual(t, len(users), 5)
+	joined := []byte(strings.Join(users[:5], "\n"))
+	cfg := createDefaultConfig().(*Config)
+	cfg.Batch.MaxSize = 3
+	sock := &replaySocket{datagrams: [][]byte{joined, []byte(users[0]), []byte(users[1])}, from: netip.MustParseAddr("10.0.0.5")}
+	r, rd := replayReader(t, cfg, sock)
+	r.batches = make(chan plog.Logs, 8)
+
+	rd.handleRead(2, 1) // 2 queued: below max_size
+	assert.Empty(t, r.batches)
+	sock.next = 2
+	rd.handleRead(1, 100) // the third hands on 5+1+1 records as 3, 3 and 1
+	require.Len(t, r.batches, 3)
+	var sizes []int
+	observed := map[pcommon.Timestamp]bool{}
+	for range 3 {
+		ld := <-r.batches
+		sizes = append(sizes, ld.LogRecordCount())
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+				observed[lr.ObservedTimestamp()] = true
+			}
+		}
+	}
+	assert.Equal(t, []int{3, 3, 1}, sizes)
+	// The joined lines at 1-5, the next datagram at 6, the next read's at 100.
+	assert.Equal(t, map[pcommon.Timestamp]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 100: true}, observed)
+	assert.Empty(t, rd.queue)
+	assert.True(t, rd.deadline.IsZero())
+}
+
+// TestOversizedRawRecordKeepsItsPlace: with include_unparsed, a datagram
+// too long is counted as it is read and kept as a raw record observed
+// between the records of the datagrams read before and after it.
+func TestOversizedRawRecordKeepsItsPlace(t *testing.T) {
+	engine := sampleLines(t, "log-engine")[0]
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxMessageSize = len(engine)
+	cfg.IncludeUnparsed = true
+	r, rd := replayReader(t, cfg, &replaySocket{
+		datagrams: [][]byte{[]byte(engine), []byte(engine + "x"), []byte(engine)},
+		from:      netip.MustParseAddr("10.0.0.5"),
+	})
+	rd.handleRead(3, 1)
+	assert.Equal(t, int64(1), rd.rejected[reasonIndex(reasonOversized)], "counted as read")
+	rd.flush()
+	ld := <-r.batches
+	reasons := map[pcommon.Timestamp]string{}
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			reason, _ := lr.Attributes().Get("qliksense.parse.error")
+			reasons[lr.ObservedTimestamp()] = reason.Str()
+		}
+	}
+	assert.Equal(t, map[pcommon.Timestamp]string{1: "", 2: "oversized", 3: ""}, reasons)
 }
