@@ -16,7 +16,7 @@ const (
 	defaultReceiveBufferSize = 16 << 20 // 16 MiB: about 26,000 typical datagrams, 0.4 s at 60,000 events/s
 	defaultMaxMessageSize    = 65507    // the largest UDP payload over IPv4
 	defaultBatchSize         = 1000
-	defaultBatchTimeout      = 200 * time.Millisecond
+	defaultBatchTimeout      = 100 * time.Millisecond
 )
 
 // NewFactory creates the factory for the qliksense_events receiver.
