@@ -80,8 +80,10 @@ type reader struct {
 	ev        senseevent.Event
 	batch     *batchBuilder
 	clients   clientAddresses
-	// queue holds the datagrams read since the last flush, in order.
-	queue []queuedDatagram
+	// queue holds the datagrams read since the last flush, in order, and
+	// queuedBytes their length.
+	queue       []queuedDatagram
+	queuedBytes int
 	// deadline is when the queue, the open batch and the pending counts
 	// must be flushed; zero while nothing is pending.
 	deadline time.Time
@@ -256,7 +258,8 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 	} else {
 		rd.queue = append(rd.queue, queuedDatagram{line: line, client: client, observed: observed})
 	}
-	if len(rd.queue) >= rd.r.cfg.Batch.MaxSize {
+	rd.queuedBytes += len(line)
+	if len(rd.queue) >= rd.r.cfg.Batch.MaxSize || rd.queuedBytes >= maxQueuedBytes {
 		rd.flush()
 	}
 }
@@ -365,6 +368,7 @@ func (rd *reader) flush() {
 	// keeps none alive.
 	clear(rd.queue)
 	rd.queue = rd.queue[:0]
+	rd.queuedBytes = 0
 	rd.ev = senseevent.Event{}
 	if rd.batch.count > 0 {
 		rd.r.handOn(rd.batch.take())
@@ -404,6 +408,13 @@ func (rd *reader) publishCounts() {
 
 // readBatch is how many datagrams one read takes at most.
 const readBatch = 32
+
+// maxQueuedBytes bounds the text of the datagrams waiting to be parsed:
+// large datagrams that turn out not to be events (the queue is parsed only
+// when it is flushed) would otherwise hold up to batch.max_size times
+// max_message_size, 65 MB by default. Typical traffic (about 350 bytes a
+// datagram) fills a batch long before this.
+const maxQueuedBytes = 4 << 20
 
 // maxObservedLag is how far behind the last record's time the clock may be
 // for a record to be observed after it; a larger step back of the clock

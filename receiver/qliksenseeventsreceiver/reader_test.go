@@ -257,3 +257,16 @@ func TestOversizedRawRecordKeepsItsPlace(t *testing.T) {
 	}
 	assert.Equal(t, map[pcommon.Timestamp]string{1: "", 2: "oversized", 3: ""}, reasons)
 }
+
+// TestQueuedTextIsBounded: datagrams are parsed only when the queue is
+// flushed, so large ones that are not events (include_unparsed off) would
+// be held until then; more than maxQueuedBytes of text flushes the queue.
+func TestQueuedTextIsBounded(t *testing.T) {
+	junk := []byte("/qseow-printing/;" + strings.Repeat("x", 60_000))
+	_, rd := replayReader(t, createDefaultConfig().(*Config), &replaySocket{datagrams: [][]byte{junk}, from: netip.MustParseAddr("10.0.0.5")})
+	for range 4 {
+		rd.handleRead(readBatch, 1) // 128 datagrams, 7.7 MB
+	}
+	assert.LessOrEqual(t, rd.queuedBytes, maxQueuedBytes)
+	assert.Less(t, len(rd.queue), 128)
+}
