@@ -66,7 +66,8 @@ var errDeadline = errors.New("read deadline passed")
 // one string per read and the records.
 //
 // A read only copies and queues its datagrams; they are parsed and built
-// into records when the batch is handed on (queue full or batch.timeout).
+// into records when the batch is handed on (batch.max_size datagrams or
+// maxQueuedBytes of text queued, batch.timeout, shutdown).
 // A queued datagram costs its text and a queue entry, a built record about
 // 1.5 KB more (pdata's attribute slice, value wrappers and record): records
 // that waited for the batch to fill were most of the receiver's live heap,
