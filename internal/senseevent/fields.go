@@ -233,7 +233,13 @@ func (f *fields) startsQlikUserID(k int) bool {
 	if k >= min(f.n, maxSeparators) {
 		return false
 	}
-	return hasPrefixFold(strings.TrimLeft(f.line[f.pos[k]+1:], " "), qlikUserID)
+	return followedByQlikUserID(f.line, int(f.pos[k]))
+}
+
+// followedByQlikUserID reports whether the text after the ';' at i of s
+// starts, after blanks, with "UserId=".
+func followedByQlikUserID(s string, i int) bool {
+	return hasPrefixFold(strings.TrimLeft(s[i+1:], " "), qlikUserID)
 }
 
 // joinQlikUsers takes back the separators that are inside a user written in
@@ -284,5 +290,5 @@ func (f *fields) insideQlikUser(k int) bool {
 // prev (-1: at the start), is the one inside a user in Qlik's form: followed
 // by "UserId=" in a field that holds "UserDirectory=".
 func splitsQlikUser(s string, prev, i int) bool {
-	return hasPrefixFold(strings.TrimLeft(s[i+1:], " "), qlikUserID) && containsFold(s[prev+1:i], qlikUserDirectory)
+	return followedByQlikUserID(s, i) && containsFold(s[prev+1:i], qlikUserDirectory)
 }

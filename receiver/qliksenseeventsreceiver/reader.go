@@ -246,20 +246,18 @@ func (rd *reader) handle(datagram []byte, line string, allowed bool, from netip.
 		}
 		return
 	}
-	client := rd.clients.text(from)
+	q := queuedDatagram{line: line, client: rd.clients.text(from), observed: observed}
 	if len(datagram) > rd.r.cfg.MaxMessageSize {
 		if rd.count(reasonOversized) {
-			rd.warnRejected(reasonOversized, client, "datagram is longer than max_message_size")
+			rd.warnRejected(reasonOversized, q.client, "datagram is longer than max_message_size")
 		}
 		if !rd.r.cfg.IncludeUnparsed {
 			return
 		}
-		line = string(datagram[:rd.r.cfg.MaxMessageSize])
-		rd.queue = append(rd.queue, queuedDatagram{line: line, client: client, observed: observed, oversized: true})
-	} else {
-		rd.queue = append(rd.queue, queuedDatagram{line: line, client: client, observed: observed})
+		q.line, q.oversized = string(datagram[:rd.r.cfg.MaxMessageSize]), true
 	}
-	rd.queuedBytes += len(line)
+	rd.queue = append(rd.queue, q)
+	rd.queuedBytes += len(q.line)
 	if len(rd.queue) >= rd.r.cfg.Batch.MaxSize || rd.queuedBytes >= maxQueuedBytes {
 		rd.flush()
 	}
