@@ -9,8 +9,9 @@ import (
 // the text between, which head, tail and mid return as substrings.
 //
 // Fields are short, so finding each ';' with its own strings.IndexByte call
-// costs more in call overhead than in scanning: scan reads the line once, a
-// word of eight bytes at a time. And the kind parsers take each field
+// costs more in call overhead than in scanning: scan reads the line once, 32
+// bytes at a time with SSE2 on amd64 (scan_amd64.s), else a word of eight
+// bytes at a time (scanWords). And the kind parsers take each field
 // straight from the positions, rather than from arrays filled first.
 type fields struct {
 	line string
@@ -18,7 +19,7 @@ type fields struct {
 	// record writes the separators past maxSeparators to pos[maxSeparators],
 	// and layout puts len(line) after the last separator and copies
 	// maxTrailing+1 positions from the first trailing field's on.
-	pos [maxSeparators + 1 + maxTrailing]int32
+	pos [posLen]int32
 	n   int // separators in line; more than maxSeparators means some were not recorded
 	// taken is how many of the recorded separators joinQlikUsers took back
 	// on a line with more than were recorded (where n stays as it was).
@@ -32,6 +33,9 @@ type fields struct {
 // (64 after the marker); a line with more falls back to scanning from both
 // ends.
 const maxSeparators = 65
+
+// posLen is the length of fields.pos.
+const posLen = maxSeparators + 1 + maxTrailing
 
 // maxTrailing is the most trailing fields a layout has (engine events).
 const maxTrailing = 10
@@ -49,11 +53,13 @@ func (f *fields) scan(line string) (ascii bool) {
 	return f.scanAny()
 }
 
-// scanASCII records the separators of a line of at least eight bytes and
-// reports whether it is all ASCII; if not, the positions are wrong. In ASCII
-// bytes, x+0x7f sets bit 7 unless x is 0 and never carries into the next
-// byte, which finds ';' with fewer operations than zeroBytes.
-func (f *fields) scanASCII() bool {
+// scanWords is scanASCII a word at a time, for the platforms and the short
+// lines it has no faster scan for: it records the separators of a line of at
+// least eight bytes and reports whether it is all ASCII; if not, the
+// positions are wrong. In ASCII bytes, x+0x7f sets bit 7 unless x is 0 and
+// never carries into the next byte, which finds ';' with fewer operations
+// than zeroBytes.
+func (f *fields) scanWords() bool {
 	line := f.line
 	var high uint64 // the high bits of the bytes seen
 	n, i := 0, 0

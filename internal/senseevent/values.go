@@ -289,8 +289,8 @@ func ExceptionType(s string) string {
 // Bits for the bytes that may be in a .NET type name: letters, digits and
 // ._`+; bit c of typeNameLow for c < 64, bit c-64 of typeNameHigh above.
 const (
-	typeNameLow  = (1<<10-1)<<'0' | 1<<'.' | 1<<'+'
-	typeNameHigh = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64) | 1<<('_'-64) | 1<<('`'-64)
+	typeNameLow  uint64 = (1<<10-1)<<'0' | 1<<'.' | 1<<'+' // (typed: an int has 32 bits on 386 and arm)
+	typeNameHigh uint64 = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64) | 1<<('_'-64) | 1<<('`'-64)
 )
 
 func isTypeNameByte(c byte) bool {
