@@ -10,8 +10,9 @@ import (
 //
 // Fields are short, so finding each ';' with its own strings.IndexByte call
 // costs more in call overhead than in scanning: scan reads the line once, 32
-// bytes at a time with SSE2 on amd64 (scan_amd64.s), else a word of eight
-// bytes at a time (scanWords). And the kind parsers take each field
+// bytes at a time with SSE2 on amd64 (scan_amd64.s), else (and for lines
+// under 32 bytes) a word of eight bytes at a time (scanWords); a line that is
+// not ASCII is read again (scanAny). And the kind parsers take each field
 // straight from the positions, rather than from arrays filled first.
 type fields struct {
 	line string
@@ -117,9 +118,10 @@ func (f *fields) scanAny() (ascii bool) {
 // at i+k) to the n found so far and returns the new count. Those past
 // maxSeparators all go to the spare slot after them, which costs less than
 // a bounds branch per separator. (The loop's own branch stays: writing a
-// word's eight possible positions unconditionally measured slower.) And k comes from a multiply: (m&-m)>>7 is 1<<8k, which puts
-// byte 7-k of the constant, k, in the top byte. Below GOAMD64=v3,
-// TrailingZeros64 compiles to BSF, which is slow on AMD CPUs.
+// word's eight possible positions unconditionally measured slower.) And k
+// comes from a multiply: (m&-m)>>7 is 1<<8k, which puts byte 7-k of the
+// constant, k, in the top byte. Below GOAMD64=v3, TrailingZeros64 compiles
+// to BSF, which is slow on AMD CPUs.
 func (f *fields) record(n, i int, m uint64) int {
 	for ; m != 0; m &= m - 1 {
 		f.pos[min(uint(n), maxSeparators)] = int32(i + int((m&-m)>>7*0x0001020304050607>>56))

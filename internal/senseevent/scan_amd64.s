@@ -1,5 +1,6 @@
 //go:build amd64 && !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // func scanSemicolons(line string, pos *[posLen]int32) (n int, ascii bool)
@@ -22,7 +23,7 @@ TEXT ·scanSemicolons(SB), NOSPLIT, $0-33
 	PXOR X3, X3       // the OR of every byte read
 	XORQ R8, R8       // n: separators found
 	XORQ R9, R9       // i: the bytes before it are done
-	MOVQ $65, R11     // maxSeparators
+	MOVQ $const_maxSeparators, R11
 	LEAQ -32(R13), R12 // where the last round starts
 
 round:
