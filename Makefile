@@ -89,8 +89,11 @@ build-windows: build
 	cd $(DIST_DIR) && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(DIST_NAME).exe .
 	@echo "built $(DIST_DIR)/$(DIST_NAME).exe"
 
+## unit-test: every package with the race detector, and the parser once more
+## without its amd64 assembly (-tags purego), as other platforms build it.
 unit-test:
 	$(GO) test -race ./...
+	$(GO) test -tags purego ./internal/senseevent/
 
 ## validate: `otelcol-senseops validate` for every collector config (see CONFIGS).
 ## The configs point at the simulator's certificates, so they are written first.
