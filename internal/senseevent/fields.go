@@ -11,9 +11,10 @@ import (
 // Fields are short, so finding each ';' with its own strings.IndexByte call
 // costs more in call overhead than in scanning: scan reads the line once, 32
 // bytes at a time with SSE2 on amd64 (scan_amd64.s), else (and for lines
-// under 32 bytes) a word of eight bytes at a time (scanWords); a line that is
-// not ASCII is read again (scanAny). And the kind parsers take each field
-// straight from the positions, rather than from arrays filled first.
+// under 32 bytes) a word of eight bytes at a time (scanWords), after which a
+// line that is not ASCII is read again (scanAny). And the kind parsers take
+// each field straight from the positions, rather than from arrays filled
+// first.
 type fields struct {
 	line string
 	// pos holds the offsets in line of its first separators, then room:
@@ -48,14 +49,16 @@ const maxLeading = logHeadFields + 14
 // ASCII, which spares the caller a UTF-8 check of the usual datagram.
 func (f *fields) scan(line string) (ascii bool) {
 	f.line, f.taken = line, 0
-	if len(line) >= 8 && f.scanASCII() {
-		return true
+	if len(line) >= 8 {
+		if ascii, exact := f.scanFast(); exact {
+			return ascii
+		}
 	}
 	return f.scanAny()
 }
 
-// scanWords is scanASCII a word at a time, for the platforms and the short
-// lines it has no faster scan for: it records the separators of a line of at
+// scanWords is scanFast's scan a word at a time, for the platforms and the
+// short lines it has nothing faster for: it records the separators of a line of at
 // least eight bytes and reports whether it is all ASCII; if not, the
 // positions are wrong. In ASCII bytes, x+0x7f sets bit 7 unless x is 0 and
 // never carries into the next byte, which finds ';' with fewer operations

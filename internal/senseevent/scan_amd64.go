@@ -7,14 +7,17 @@ package senseevent
 //go:noescape
 func scanSemicolons(line string, pos *[posLen]int32) (n int, ascii bool)
 
-// scanASCII records the separators of a line of at least eight bytes and
-// reports whether it is all ASCII; if not, the positions are wrong. Lines of
-// 32 bytes and more, all the events Sense sends, are scanned with SSE2.
-func (f *fields) scanASCII() bool {
+// scanFast records the separators of a line of at least eight bytes and
+// reports whether it is all ASCII, and whether the positions are right
+// (exact) even if it is not. Lines of 32 bytes and more, all the events Sense
+// sends, are scanned with SSE2, which finds every ';' whatever the other
+// bytes are: a line with a name such as "Jörg" is not read again.
+func (f *fields) scanFast() (ascii, exact bool) {
 	if len(f.line) < 32 {
-		return f.scanWords()
+		ascii := f.scanWords()
+		return ascii, ascii
 	}
 	n, ascii := scanSemicolons(f.line, &f.pos)
 	f.n = n
-	return ascii
+	return ascii, true
 }

@@ -2,6 +2,10 @@
 
 package senseevent
 
-// scanASCII records the separators of a line of at least eight bytes and
-// reports whether it is all ASCII; if not, the positions are wrong.
-func (f *fields) scanASCII() bool { return f.scanWords() }
+// scanFast records the separators of a line of at least eight bytes and
+// reports whether it is all ASCII, and whether the positions are right
+// (exact): here only if it is.
+func (f *fields) scanFast() (ascii, exact bool) {
+	ascii = f.scanWords()
+	return ascii, ascii
+}
