@@ -58,8 +58,8 @@ func (f *fields) scan(line string) (ascii bool) {
 }
 
 // scanWords is scanFast's scan a word at a time, for the platforms and the
-// short lines it has nothing faster for: it records the separators of a line of at
-// least eight bytes and reports whether it is all ASCII; if not, the
+// short lines it has nothing faster for: it records the separators of a line
+// of at least eight bytes and reports whether it is all ASCII; if not, the
 // positions are wrong. In ASCII bytes, x+0x7f sets bit 7 unless x is 0 and
 // never carries into the next byte, which finds ';' with fewer operations
 // than zeroBytes.
