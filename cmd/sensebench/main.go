@@ -212,7 +212,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 	runner := &benchharness.Runner{
 		Collector: o.collector, Sensesim: o.sensesim,
 		Window: o.window, Seed: o.seed, QuietFor: o.quiet, MaxDrain: o.maxDrain,
-		Log: log, CollectorCore: -1,
+		Log: log, CollectorCore: -1, GeneratorCore: -1,
 	}
 	rep.Pinning = "none (-pin=false)"
 	if o.pin {
@@ -233,7 +233,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 			warn("%d CPU(s) available to this process: running unpinned", len(allowed))
 			rep.Pinning = "none (fewer than 2 CPUs)"
 		default:
-			runner.Taskset, runner.CollectorCore = ts, cc
+			runner.Taskset, runner.CollectorCore, runner.GeneratorCore = ts, cc, gc
 			runner.CollectorCPU, runner.GeneratorCPU = strconv.Itoa(cc), strconv.Itoa(gc)
 			if out, err := exec.Command(ts, "-a", "-p", "-c", runner.GeneratorCPU, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
 				warn("could not pin the harness to CPU %d (%v: %s); the sink floats", gc, err, strings.TrimSpace(string(out)))

@@ -389,6 +389,9 @@ type CPUTimes struct {
 	// hypervisor ran something else: all the time not available to idle.
 	Busy  time.Duration
 	Total time.Duration
+	// Steal is the part of Busy the hypervisor gave another guest: a sign
+	// that the VM's host, not this machine, was busy.
+	Steal time.Duration
 }
 
 // ReadCPUTimes reads one CPU's line of /proc/stat.
@@ -421,7 +424,7 @@ func ParseProcStat(text string, cpu int) (CPUTimes, error) {
 		busy := v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
 		total := busy + v[3] + v[4]
 		tick := time.Second / clockTicks
-		return CPUTimes{Busy: time.Duration(busy) * tick, Total: time.Duration(total) * tick}, nil
+		return CPUTimes{Busy: time.Duration(busy) * tick, Total: time.Duration(total) * tick, Steal: time.Duration(v[7]) * tick}, nil
 	}
 	return CPUTimes{}, fmt.Errorf("/proc/stat: no %s line", name)
 }

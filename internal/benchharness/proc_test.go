@@ -109,6 +109,7 @@ func TestParseProcStat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, time.Duration(249302+1+44598+2+285+2838)*10*time.Millisecond, ct.Busy)
 	assert.Equal(t, ct.Busy+time.Duration(172525+673)*10*time.Millisecond, ct.Total)
+	assert.Equal(t, 2838*10*time.Millisecond, ct.Steal)
 	_, err = ParseProcStat(text, 2)
 	assert.Error(t, err)
 	_, err = ReadCPUTimes(0)

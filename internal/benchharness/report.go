@@ -471,6 +471,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("- RSS per second (MB): %s\n", strings.Join(rss, " "))
 		p("- kernel socket drops %d, RcvbufErrors Δ %d, receiver refused %.0f; other load on the collector's CPU %.0f %%\n", o.SocketDrops, o.Rcvbuf, o.Refused, o.OtherLoad)
+		if o.Pinned {
+			h := o.HighLoad
+			p("- high phase: the collector used %.0f %% of its CPU (other load on it %.0f %%); the generator's CPU, with sensesim and the sink, was busy %.0f %% (of it steal, the hypervisor running another guest, %.0f %%)\n",
+				h.CPU, h.OtherLoad, h.LoadBusy, h.LoadSteal)
+		}
 		if len(o.Drops) > 0 {
 			var cs []string
 			for _, c := range o.Drops {
@@ -489,9 +494,18 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		if len(o.LowSent) > 0 {
 			p("\nLow phase, log events per second of the time Sense (sensesim) stamped them with; sent is known exactly by replaying the generator:\n\n")
-			p("| second | sent | delivered | loss %% |\n|---:|---:|---:|---:|\n")
-			for k := range o.LowSent {
-				p("| %d | %d | %d | %s |\n", k, o.LowSent[k], o.LowDelivered[k], fmtLoss(lossPercent(o.LowSent[k], o.LowDelivered[k])))
+			if o.Pinned && len(o.LowLoad) == len(o.LowSent) {
+				p("| second | sent | delivered | loss %% | collector CPU %% | other load on its CPU %% | generator's CPU busy %% | of it steal %% |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+				for k := range o.LowSent {
+					l := o.LowLoad[k]
+					p("| %d | %d | %d | %s | %.0f | %.0f | %.0f | %.0f |\n", k, o.LowSent[k], o.LowDelivered[k], fmtLoss(lossPercent(o.LowSent[k], o.LowDelivered[k])),
+						l.CPU, l.OtherLoad, l.LoadBusy, l.LoadSteal)
+				}
+			} else {
+				p("| second | sent | delivered | loss %% |\n|---:|---:|---:|---:|\n")
+				for k := range o.LowSent {
+					p("| %d | %d | %d | %s |\n", k, o.LowSent[k], o.LowDelivered[k], fmtLoss(lossPercent(o.LowSent[k], o.LowDelivered[k])))
+				}
 			}
 			if o.RecoveredAfter >= 0 {
 				p("\nlossless (< %g %% per second) from second %d of the low phase on\n", LosslessLoss, o.RecoveredAfter)

@@ -124,6 +124,31 @@ func TestWriteMarkdown(t *testing.T) {
 	assert.Less(t, strings.LastIndex(out, "| senseops | 160,000"), strings.Index(out, "| stock | 5,000 | 50000"))
 }
 
+func TestWriteMarkdownOverloadLoad(t *testing.T) {
+	r := testReport()
+	o := r.Overload
+	o.Pinned = true
+	o.HighLoad = PhaseLoad{CPU: 97.4, OtherLoad: 1.2, LoadBusy: 99.6, LoadSteal: 31.5}
+	o.LowLoad = []PhaseLoad{{CPU: 99, OtherLoad: 1, LoadBusy: 100, LoadSteal: 30}, {CPU: 93, LoadBusy: 80}, {CPU: 92.6, OtherLoad: 0.4, LoadBusy: 79.5, LoadSteal: 2}}
+	var b bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&b))
+	out := b.String()
+	for _, want := range []string{
+		"- high phase: the collector used 97 % of its CPU (other load on it 1 %); the generator's CPU, with sensesim and the sink, was busy 100 % (of it steal, the hypervisor running another guest, 32 %)",
+		"| second | sent | delivered | loss % | collector CPU % | other load on its CPU % | generator's CPU busy % | of it steal % |",
+		"| 0 | 80000 | 60000 | 25.0 | 99 | 1 | 100 | 30 |\n| 1 | 80000 | 80000 | 0 | 93 | 0 | 80 | 0 |\n| 2 | 80000 | 80000 | 0 | 93 | 0 | 80 | 2 |\n",
+	} {
+		assert.Contains(t, out, want)
+	}
+
+	// Unpinned: nothing about the CPUs, and the plain table.
+	o.Pinned = false
+	b.Reset()
+	require.NoError(t, r.WriteMarkdown(&b))
+	assert.NotContains(t, b.String(), "high phase:")
+	assert.Contains(t, b.String(), "| second | sent | delivered | loss % |\n|---:|---:|---:|---:|\n| 0 | 80000 | 60000 | 25.0 |\n")
+}
+
 func TestWriteJSON(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, testReport().WriteJSON(&b))

@@ -49,6 +49,9 @@ type Runner struct {
 	// CollectorCore is the CPU number CollectorCPU names, -1 when the
 	// collector is not pinned (then other load on its core is not measured).
 	CollectorCore int
+	// GeneratorCore is the CPU number GeneratorCPU names, -1 when
+	// unpinned; the overload phase reports how busy it was.
+	GeneratorCore int
 
 	runs int
 }
@@ -263,10 +266,11 @@ type sample struct {
 	rss     int64
 	records int64
 	core    time.Duration // busy time of the collector's CPU (all processes), when pinned
+	load    CPUTimes      // the generator's CPU (sensesim, the sink and everything else), when pinned
 }
 
 // sampler records the collector's CPU time, RSS and the sink's count every
-// 100 ms until stopped.
+// 100 ms until stopped, and the two CPUs' busy times when they are pinned.
 type sampler struct {
 	mu      sync.Mutex
 	samples []sample
@@ -274,8 +278,9 @@ type sampler struct {
 	done    chan struct{}
 }
 
-// core is the CPU the collector is pinned to, -1 if it is not.
-func startSampler(pid int, sess *Session, core int) *sampler {
+// core is the CPU the collector is pinned to, loadCore the generator's; -1
+// if unpinned.
+func startSampler(pid int, sess *Session, core, loadCore int) *sampler {
 	s := &sampler{stopc: make(chan struct{}), done: make(chan struct{})}
 	take := func() {
 		cpu, _ := ProcCPU(pid)
@@ -286,8 +291,12 @@ func startSampler(pid int, sess *Session, core int) *sampler {
 				busy = ct.Busy
 			}
 		}
+		var load CPUTimes
+		if loadCore >= 0 {
+			load, _ = ReadCPUTimes(loadCore)
+		}
 		s.mu.Lock()
-		s.samples = append(s.samples, sample{t: time.Now(), cpu: cpu, rss: rss, records: sess.Records(), core: busy})
+		s.samples = append(s.samples, sample{t: time.Now(), cpu: cpu, rss: rss, records: sess.Records(), core: busy, load: load})
 		s.mu.Unlock()
 	}
 	take()
@@ -321,27 +330,58 @@ func (s *sampler) stop() []sample {
 // collector's core by everything else (other processes, interrupts,
 // hypervisor steal) over the same time, when the collector is pinned.
 func cpuPercent(samples []sample, end time.Time) (cpu, other float64) {
-	if len(samples) < 2 {
+	if len(samples) == 0 {
 		return 0, 0
 	}
-	first := samples[0]
-	last := samples[len(samples)-1]
-	for _, s := range samples[1:] {
-		if !s.t.Before(end) {
-			last = s
+	l := loadBetween(samples, samples[0].t, end)
+	return l.CPU, l.OtherLoad
+}
+
+// PhaseLoad is how busy the two CPUs were over a stretch of time, in % of
+// a core: the collector's own use of its CPU, everything else's use of it,
+// and the generator's CPU, where sensesim and the OTLP sink run (with
+// whatever else ran there), of which steal is the time the hypervisor gave
+// another guest. It tells a collector short of CPU from one held back.
+type PhaseLoad struct {
+	CPU       float64 `json:"collector_cpu_percent"`
+	OtherLoad float64 `json:"other_load_percent"`
+	LoadBusy  float64 `json:"generator_cpu_busy_percent"`
+	LoadSteal float64 `json:"generator_cpu_steal_percent"`
+}
+
+// loadBetween is the PhaseLoad from the last sample at or before from to
+// the first at or after to (or the last sample). The CPUs' shares are 0
+// when they were not sampled (unpinned).
+func loadBetween(samples []sample, from, to time.Time) PhaseLoad {
+	if len(samples) < 2 {
+		return PhaseLoad{}
+	}
+	i := 0
+	for i+1 < len(samples) && !samples[i+1].t.After(from) {
+		i++
+	}
+	j := len(samples) - 1
+	for k := i + 1; k < len(samples); k++ {
+		if !samples[k].t.Before(to) {
+			j = k
 			break
 		}
 	}
-	wall := last.t.Sub(first.t)
+	first, last := samples[i], samples[j]
+	wall := float64(last.t.Sub(first.t))
 	if wall <= 0 {
-		return 0, 0
+		return PhaseLoad{}
 	}
 	own := last.cpu - first.cpu
-	cpu = 100 * float64(own) / float64(wall)
+	l := PhaseLoad{CPU: 100 * float64(own) / wall}
 	if first.core > 0 && last.core > 0 {
-		other = max(0, 100*float64(last.core-first.core-own)/float64(wall))
+		l.OtherLoad = max(0, 100*float64(last.core-first.core-own)/wall)
 	}
-	return cpu, other
+	if first.load.Total > 0 && last.load.Total > 0 {
+		l.LoadBusy = 100 * float64(last.load.Busy-first.load.Busy) / wall
+		l.LoadSteal = 100 * float64(last.load.Steal-first.load.Steal) / wall
+	}
+	return l
 }
 
 // drain waits until the session has want records, or has had none for
@@ -385,7 +425,7 @@ func (r *Runner) RunStep(ctx context.Context, sys *System, rate float64) (RunRes
 	defer c.stop()
 
 	snmp0, _ := UDPCounters()
-	smp := startSampler(c.pid, sess, r.CollectorCore)
+	smp := startSampler(c.pid, sess, r.CollectorCore, r.GeneratorCore)
 	sum, err := r.send(ctx, c.udpPort, rate, r.Window, time.Now())
 	sendEnd := time.Now()
 	if err != nil {
@@ -487,6 +527,13 @@ type OverloadResult struct {
 	SinkMaxHandle  time.Duration `json:"sink_max_handle_ns"`
 	// OtherLoad is the use of the collector's core by anything else, in %.
 	OtherLoad float64 `json:"other_load_percent"`
+	// Pinned says whether the CPUs were pinned, so that HighLoad and
+	// LowLoad's CPU shares were measured.
+	Pinned bool `json:"pinned"`
+	// HighLoad is how busy the CPUs were in the high phase; LowLoad, in
+	// each second of the low phase (as LowSent).
+	HighLoad PhaseLoad   `json:"high_phase_load"`
+	LowLoad  []PhaseLoad `json:"low_load_by_second,omitempty"`
 }
 
 // SensesimTZ is the site time zone the harness gives sensesim (its
@@ -568,9 +615,10 @@ func (r *Runner) Overload(ctx context.Context, sys *System, high, low float64, h
 	}
 	defer c.stop()
 	snmp0, _ := UDPCounters()
-	smp := startSampler(c.pid, sess, r.CollectorCore)
+	smp := startSampler(c.pid, sess, r.CollectorCore, r.GeneratorCore)
 
-	hi, err := r.send(ctx, c.udpPort, high, highFor, time.Now())
+	highStart := time.Now()
+	hi, err := r.send(ctx, c.udpPort, high, highFor, highStart)
 	if err != nil {
 		smp.stop()
 		return res, err
@@ -593,6 +641,8 @@ func (r *Runner) Overload(ctx context.Context, sys *System, high, low float64, h
 
 	res.SentHigh, res.SentLow, res.AchievedHigh = hi.Sent, lo.Sent, hi.Rate
 	_, res.OtherLoad = cpuPercent(samples, time.Now())
+	res.Pinned = r.CollectorCore >= 0 && r.GeneratorCore >= 0
+	res.HighLoad = loadBetween(samples, highStart, lowStart)
 	res.Delivered = sess.Records()
 	res.SinkDuplicates, res.SinkMaxHandle = sess.Duplicates(), sess.MaxHandle()
 	if _, hwm, err := ProcMem(c.pid); err == nil {
@@ -654,6 +704,7 @@ func (r *Runner) Overload(ctx context.Context, sys *System, high, low float64, h
 			to = to.Add(time.Hour) // as ExpectedSchedule
 		}
 		res.LowDelivered[k] = sess.CountBetween(from, to, true)
+		res.LowLoad = append(res.LowLoad, loadBetween(samples, from, from.Add(time.Second)))
 	}
 	res.RecoveredAfter = Recovery(res.LowSent, res.LowDelivered)
 	return res, nil

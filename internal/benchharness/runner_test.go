@@ -62,7 +62,7 @@ touch `+marker+`
 	require.NoError(t, err)
 	defer sink.Close()
 	r := &Runner{Collector: coll, Sensesim: sim, Window: time.Second, Seed: 1,
-		QuietFor: 20 * time.Second, MaxDrain: 30 * time.Second, Dir: dir, Sink: sink, CollectorCore: -1}
+		QuietFor: 20 * time.Second, MaxDrain: 30 * time.Second, Dir: dir, Sink: sink, CollectorCore: -1, GeneratorCore: -1}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

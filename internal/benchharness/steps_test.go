@@ -239,3 +239,35 @@ func TestCPUPercent(t *testing.T) {
 	assert.InDelta(t, 10.0, cpu, 1e-9)
 	assert.InDelta(t, 30.0, other, 1e-9)
 }
+
+func TestLoadBetween(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int, cpu, core, busy, steal time.Duration) sample {
+		return sample{t: t0.Add(time.Duration(ms) * time.Millisecond), cpu: cpu, core: core,
+			load: CPUTimes{Busy: busy, Steal: steal, Total: time.Hour}}
+	}
+	ms := time.Millisecond
+	samples := []sample{
+		at(0, 0, 10*time.Second, 20*time.Second, 0),
+		at(1000, 900*ms, 10*time.Second+950*ms, 20*time.Second+500*ms, 0),
+		at(2000, 1000*ms, 11*time.Second+900*ms, 21*time.Second+500*ms, 400*ms), // a second of held-back collector, busy generator CPU
+		at(3000, 1900*ms, 12*time.Second+800*ms, 22*time.Second, 400*ms),
+	}
+	// Each second on its own, from the sample at or before its start.
+	assert.Equal(t, PhaseLoad{CPU: 90, OtherLoad: 5, LoadBusy: 50}, roundLoad(loadBetween(samples, t0, t0.Add(time.Second))))
+	assert.Equal(t, PhaseLoad{CPU: 10, OtherLoad: 85, LoadBusy: 100, LoadSteal: 40}, roundLoad(loadBetween(samples, t0.Add(1500*ms), t0.Add(2*time.Second))))
+	// Past the last sample: up to it.
+	assert.Equal(t, PhaseLoad{CPU: 90, OtherLoad: 0, LoadBusy: 50}, roundLoad(loadBetween(samples, t0.Add(2*time.Second), t0.Add(9*time.Second))))
+	assert.Equal(t, roundLoad(PhaseLoad{CPU: 190.0 / 3, OtherLoad: 30, LoadBusy: 200.0 / 3, LoadSteal: 40.0 / 3}), roundLoad(loadBetween(samples, t0, t0.Add(3*time.Second))))
+	// Unpinned (no CPU times sampled): only the collector's own use.
+	for i := range samples {
+		samples[i].core, samples[i].load = 0, CPUTimes{}
+	}
+	assert.Equal(t, PhaseLoad{CPU: 90}, roundLoad(loadBetween(samples, t0, t0.Add(time.Second))))
+	assert.Equal(t, PhaseLoad{}, loadBetween(samples[:1], t0, t0.Add(time.Second)))
+}
+
+func roundLoad(l PhaseLoad) PhaseLoad {
+	r := func(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+	return PhaseLoad{CPU: r(l.CPU), OtherLoad: r(l.OtherLoad), LoadBusy: r(l.LoadBusy), LoadSteal: r(l.LoadSteal)}
+}
