@@ -605,10 +605,66 @@ func TestMsFormat(t *testing.T) {
 		want string
 	}{
 		{0, "0"}, {0.04, "0"}, {0.05, "0.1"}, {3.2, "3.2"}, {91234, "91234.0"}, {812.449, "812.4"},
+		{0.95, "1.0"}, {9.96, "10.0"}, {-3, "0"}, {123456789.25, "123456789.3"}, {1e300, strconv.FormatFloat(1e300, 'f', 1, 64)},
 	}
 	for _, tt := range tests {
 		if got := ms(tt.in); got != tt.want {
 			t.Errorf("ms(%v) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestStampsFormatLikeTime holds the generator's cached time formatting to
+// time.Format: across second, day and year boundaries, with offsets east,
+// west and of half hours, and when the zone changes between calls.
+func TestStampsFormatLikeTime(t *testing.T) {
+	layouts := [numStampLayouts]string{LayoutLongISO8601, LayoutLog4netDate, LayoutEngineTimestamp}
+	for l, p := range stampParts {
+		if got := p.head + "000" + p.tail; got != layouts[l] {
+			t.Errorf("stampParts[%d] make %q, want %q", l, got, layouts[l])
+		}
+	}
+	var s stamps
+	check := func(ts time.Time, l stampLayout) {
+		t.Helper()
+		if got, want := s.format(ts, l), ts.Format(layouts[l]); got != want {
+			t.Fatalf("format(%s, %d) = %q, want %q", ts, l, got, want)
+		}
+	}
+	for _, tz := range []string{"+0100", "-0500", "+05:30", "-09:30", "Z"} {
+		loc, err := ParseTZOffset(tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2025, 12, 31, 23, 59, 58, 0, time.UTC).In(loc)
+		for _, step := range []time.Duration{time.Millisecond, 7 * time.Millisecond, 999 * time.Millisecond} {
+			for i := range 3000 {
+				for l := range numStampLayouts {
+					check(start.Add(time.Duration(i)*step), l)
+				}
+			}
+		}
+		check(start.Add(-time.Hour), layoutLongISO8601) // back in time
+	}
+	// The same instant in another zone.
+	ts := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	check(ts, layoutLongISO8601)
+	check(ts.In(time.FixedZone("+0100", 3600)), layoutLongISO8601)
+	if got := s.format(ts.In(time.FixedZone("+0100", 3600)), layoutLongISO8601); got != "20261122T100000.000+0100" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// BenchmarkNext is the cost of one event of the default mix at a benchmark
+// rate (80,000 events/s): the generator shares its CPU with the benchmark's
+// sink, so what it costs limits what make bench can measure.
+func BenchmarkNext(b *testing.B) {
+	g, err := NewGenerator(1, Options{Interval: time.Second / 80000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = g.Next()
 	}
 }

@@ -73,3 +73,45 @@ func FormatTZOffset(secs int) string {
 	}
 	return fmt.Sprintf("%c%02d%02d", sign, secs/3600, (secs%3600)/60)
 }
+
+// stampLayout names one of the time layouts events carry.
+type stampLayout int
+
+const (
+	layoutLongISO8601 stampLayout = iota
+	layoutLog4netDate
+	layoutEngineTimestamp
+	numStampLayouts
+)
+
+// stampParts are the layouts above split around their milliseconds: head
+// + "000" + tail is the layout (the tests hold them to the constants).
+var stampParts = [numStampLayouts]struct{ head, tail string }{
+	layoutLongISO8601:     {"20060102T150405.", "-0700"},
+	layoutLog4netDate:     {"2006-01-02 15:04:05,", ""},
+	layoutEngineTimestamp: {"2006-01-02T15:04:05.", "-07:00"},
+}
+
+// stamps formats event times in the layouts Sense writes, as time.Format
+// would. Events come in time order, so most share their second with the
+// event before: what comes before and after the milliseconds is kept for
+// the last second seen, and formatting, a fifth of the generator's time,
+// is done once a second instead of for every event.
+type stamps struct {
+	valid      bool
+	sec        int64
+	loc        *time.Location
+	head, tail [numStampLayouts]string
+}
+
+func (s *stamps) format(t time.Time, l stampLayout) string {
+	if sec := t.Unix(); !s.valid || sec != s.sec || t.Location() != s.loc {
+		s.valid, s.sec, s.loc = true, sec, t.Location()
+		for i, p := range stampParts {
+			s.head[i], s.tail[i] = t.Format(p.head), t.Format(p.tail)
+		}
+	}
+	msec := t.Nanosecond() / int(time.Millisecond)
+	millis := [3]byte{byte('0' + msec/100), byte('0' + msec/10%10), byte('0' + msec%10)}
+	return s.head[l] + string(millis[:]) + s.tail[l]
+}
