@@ -351,7 +351,9 @@ type PhaseLoad struct {
 
 // loadBetween is the PhaseLoad from the last sample at or before from to
 // the first at or after to (or the last sample). The CPUs' shares are 0
-// when they were not sampled (unpinned).
+// when they were not sampled (unpinned), and everything is 0 when from is
+// at or after the last sample (the sampler runs until the phase is drained,
+// so the phases' seconds are always covered).
 func loadBetween(samples []sample, from, to time.Time) PhaseLoad {
 	if len(samples) < 2 {
 		return PhaseLoad{}
@@ -378,8 +380,10 @@ func loadBetween(samples []sample, from, to time.Time) PhaseLoad {
 		l.OtherLoad = max(0, 100*float64(last.core-first.core-own)/wall)
 	}
 	if first.load.Total > 0 && last.load.Total > 0 {
-		l.LoadBusy = 100 * float64(last.load.Busy-first.load.Busy) / wall
-		l.LoadSteal = 100 * float64(last.load.Steal-first.load.Steal) / wall
+		// (A counter that went back, as steal can on some hypervisors, is
+		// no load.)
+		l.LoadBusy = max(0, 100*float64(last.load.Busy-first.load.Busy)/wall)
+		l.LoadSteal = max(0, 100*float64(last.load.Steal-first.load.Steal)/wall)
 	}
 	return l
 }

@@ -265,6 +265,11 @@ func TestLoadBetween(t *testing.T) {
 	}
 	assert.Equal(t, PhaseLoad{CPU: 90}, roundLoad(loadBetween(samples, t0, t0.Add(time.Second))))
 	assert.Equal(t, PhaseLoad{}, loadBetween(samples[:1], t0, t0.Add(time.Second)))
+
+	// A counter that goes back counts as no load, not as a negative one.
+	samples[0].load = CPUTimes{Busy: time.Second, Steal: time.Second, Total: time.Hour}
+	samples[1].load = CPUTimes{Busy: 500 * ms, Steal: 200 * ms, Total: time.Hour}
+	assert.Equal(t, PhaseLoad{CPU: 90}, roundLoad(loadBetween(samples, t0, t0.Add(time.Second))))
 }
 
 func roundLoad(l PhaseLoad) PhaseLoad {

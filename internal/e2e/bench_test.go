@@ -26,7 +26,7 @@ import (
 // collector upgrade could break without any unit test noticing.
 func TestBenchHarness(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the benchmark harness for about 20 s")
+		t.Skip("runs the benchmark harness for about 15 s")
 	}
 	coll := collectorBinary(t)
 	sim, err := filepath.Abs("../../_build/bin/sensesim")
@@ -51,6 +51,13 @@ func TestBenchHarness(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "%s", stdout.String())
 
+	// Exact counts need the receiver's 16 MiB socket buffer, which Linux
+	// grants beyond net.core.rmem_max only with CAP_NET_ADMIN (root, as in
+	// CI). With a capped buffer a stall of the collector's CPU, shared with
+	// the other packages' tests, can drop datagrams: then the counts are
+	// checked loosely.
+	exact := os.Geteuid() == 0 || rep.Machine.RmemMax >= 16<<20
+
 	require.Len(t, rep.Steps, 2, "one step per system:\n%s", stderr.String())
 	for _, s := range rep.Steps {
 		m := s.Median
@@ -62,7 +69,11 @@ func TestBenchHarness(t *testing.T) {
 		case "senseops":
 			// 2,000/s is far below what it takes on one core, and its
 			// 16 MiB socket buffer holds seconds of it.
-			assert.Equal(t, m.Sent, m.Delivered, "senseops lost data at 2,000/s:\n%s", stderr.String())
+			if exact {
+				assert.Equal(t, m.Sent, m.Delivered, "senseops lost data at 2,000/s:\n%s", stderr.String())
+			} else {
+				assert.Greater(t, m.Delivered, m.Sent*19/20, "senseops delivered little:\n%s", stderr.String())
+			}
 		case "stock":
 			assert.Greater(t, m.Delivered, m.Sent*9/10, "the stock pipeline delivered little:\n%s", stderr.String())
 		default:
@@ -70,24 +81,32 @@ func TestBenchHarness(t *testing.T) {
 		}
 	}
 
+	require.Len(t, rep.Targets, 9)
+	for _, i := range []int{1, 3, 4, 5} { // the targets at 5,000 events/s: no such step
+		assert.Equal(t, "N/A", rep.Targets[i].Result, rep.Targets[i].Target)
+	}
 	o := rep.Overload
+	if o == nil && !exact {
+		t.Skipf("no overload phase (%s): senseops lost data at 2,000/s with the socket buffer capped at net.core.rmem_max", rep.OverloadNote)
+	}
 	require.NotNil(t, o, "no overload phase: %s", rep.OverloadNote)
 	assert.Equal(t, "senseops", o.System)
 	assert.InDelta(t, 8000, o.SentHigh, 80, "2 s at twice 2,000/s")
 	assert.InDelta(t, 6000, o.SentLow, 60, "3 s at 2,000/s")
 	assert.Empty(t, o.Note)
 	require.Len(t, o.LowSent, 3)
-	assert.Equal(t, o.LowSent, o.LowDelivered, "4,000/s overloads nothing: every second of the low phase arrives whole")
-	assert.Equal(t, 0, o.RecoveredAfter)
-	assert.Equal(t, o.SentHigh+o.SentLow, o.Delivered)
+	assert.Len(t, o.LowDelivered, 3)
+	if exact {
+		assert.Equal(t, o.LowSent, o.LowDelivered, "4,000/s overloads nothing: every second of the low phase arrives whole")
+		assert.Equal(t, 0, o.RecoveredAfter)
+		assert.Equal(t, o.SentHigh+o.SentLow, o.Delivered)
+		for _, v := range rep.Targets[6:] {
+			assert.Equal(t, "PASS", v.Result, "%s: %s", v.Target, v.Measured)
+		}
+	}
 	if o.Pinned {
 		assert.Positive(t, o.HighLoad.CPU)
 		assert.Positive(t, o.HighLoad.LoadBusy, "the generator's CPU ran sensesim")
 		assert.Len(t, o.LowLoad, 3)
-	}
-
-	assert.Len(t, rep.Targets, 9)
-	for _, v := range rep.Targets {
-		assert.NotEmpty(t, v.Result, v.Target)
 	}
 }

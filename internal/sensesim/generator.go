@@ -410,6 +410,8 @@ func (g *Generator) rownum(host string, k Kind) string {
 
 // header returns the eight leading fields every log event shares:
 // marker;%rownum{9999};%longIso8601date;%date;%level;%hostname;%logger;%user.
+// The list is g.fields, Next's scratch list: append the event's other
+// fields to it and return it; it is reused by the next event.
 func (g *Generator) header(ev *Event, host *hostState, level, logger string) []string {
 	ev.Host = host.name
 	return append(g.fields[:0],
