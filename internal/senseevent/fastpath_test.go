@@ -38,12 +38,20 @@ func scanRef(s string) (pos []int, ascii bool) {
 func checkScan(t *testing.T, s string) {
 	t.Helper()
 	var f fields
+	for i := range f.pos {
+		f.pos[i] = -7 // scan writes nothing after the spare slot
+	}
 	ascii := f.scan(s)
 	want, wantASCII := scanRef(s)
 	if ascii != wantASCII {
 		t.Fatalf("scan(%q): ascii %v", s, ascii)
 	}
 	checkSeparators(t, "scan", &f, want)
+	for i := maxSeparators + 1; i < len(f.pos); i++ {
+		if f.pos[i] != -7 {
+			t.Fatalf("scan(%q) wrote pos[%d] = %d, after the spare slot", s, i, f.pos[i])
+		}
+	}
 	if len(s) >= 8 {
 		words := fields{line: s}
 		if ascii := words.scanWords(); ascii != wantASCII {
@@ -172,6 +180,14 @@ func TestScanMatchesIndexByte(t *testing.T) {
 	for _, n := range []int{maxSeparators - 2, maxSeparators - 1, maxSeparators, maxSeparators + 1, 100} {
 		checkScan(t, strings.Repeat("ab;", n)) // up to more separators than are recorded
 		checkScan(t, strings.Repeat(";", n))
+	}
+	// A round of separators after every count of them: the assembly records
+	// a round without checking for the spare slot only while the round
+	// cannot reach it.
+	for k := 0; k <= maxSeparators+2; k++ {
+		for _, gap := range []int{0, 1, 5, 31} {
+			checkScan(t, strings.Repeat("ab;", k)+strings.Repeat("x", gap)+strings.Repeat(";", 70))
+		}
 	}
 }
 
