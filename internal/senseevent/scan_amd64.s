@@ -3,6 +3,20 @@
 #include "go_asm.h"
 #include "textflag.h"
 
+// SEMICOLONS32 sets bit k of AX (and the flags) for each ';' among the 32
+// bytes at SI+from, clobbering DX, X1 and X2, and ORs the bytes into X3.
+#define SEMICOLONS32(from) \
+	MOVOU (SI)(from*1), X1 \
+	MOVOU 16(SI)(from*1), X2 \
+	POR X1, X3 \
+	POR X2, X3 \
+	PCMPEQB X0, X1 \
+	PCMPEQB X0, X2 \
+	PMOVMSKB X1, AX \
+	PMOVMSKB X2, DX \
+	SHLQ $16, DX \
+	ORQ DX, AX
+
 // func scanSemicolons(line string, pos *[posLen]int32) (n int, ascii bool)
 //
 // Records where every ';' of line (at least 32 bytes) is, as fields.record
@@ -33,16 +47,7 @@ TEXT ·scanSemicolons(SB), NOSPLIT, $0-33
 full:
 	CMPQ R9, R12
 	JGT last
-	MOVOU (SI)(R9*1), X1
-	MOVOU 16(SI)(R9*1), X2
-	POR X1, X3
-	POR X2, X3
-	PCMPEQB X0, X1
-	PCMPEQB X0, X2
-	PMOVMSKB X1, AX
-	PMOVMSKB X2, DX
-	SHLQ $16, DX
-	ORQ DX, AX // bit k: byte i+k is a ';'
+	SEMICOLONS32(R9) // bit k: byte i+k is a ';'
 	JZ nextfull
 	CMPQ R8, $(const_maxSeparators-32)
 	JGT fullspare // this round's could reach the spare slot
@@ -69,16 +74,7 @@ fullspare:
 last:
 	CMPQ R9, R13
 	JGE done
-	MOVOU (SI)(R12*1), X1
-	MOVOU 16(SI)(R12*1), X2
-	POR X1, X3
-	POR X2, X3
-	PCMPEQB X0, X1
-	PCMPEQB X0, X2
-	PMOVMSKB X1, AX
-	PMOVMSKB X2, DX
-	SHLQ $16, DX
-	ORQ DX, AX
+	SEMICOLONS32(R12)
 	MOVQ R9, CX
 	SUBQ R12, CX
 	SHRQ CX, AX // drop the bytes before i: bit k is now byte i+k
