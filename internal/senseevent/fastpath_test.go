@@ -181,9 +181,8 @@ func TestScanMatchesIndexByte(t *testing.T) {
 		checkScan(t, strings.Repeat("ab;", n)) // up to more separators than are recorded
 		checkScan(t, strings.Repeat(";", n))
 	}
-	// A round of separators after every count of them: the assembly records
-	// a round without checking for the spare slot only while the round
-	// cannot reach it.
+	// A run of separators after every count of them, so that a 32-byte round
+	// reaches the spare slot from every separator count before it.
 	for k := 0; k <= maxSeparators+2; k++ {
 		for _, gap := range []int{0, 1, 5, 31} {
 			checkScan(t, strings.Repeat("ab;", k)+strings.Repeat("x", gap)+strings.Repeat(";", 70))

@@ -49,16 +49,17 @@ const maxLeading = logHeadFields + 14
 // ASCII, which spares the caller a UTF-8 check of the usual datagram.
 func (f *fields) scan(line string) (ascii bool) {
 	f.line, f.taken = line, 0
-	if len(line) >= 8 {
-		if ascii, exact := f.scanFast(); exact {
-			return ascii
-		}
+	if ascii, done := f.scanSIMD(); done {
+		return ascii
+	}
+	if len(line) >= 8 && f.scanWords() {
+		return true
 	}
 	return f.scanAny()
 }
 
-// scanWords is scanFast's scan a word at a time, for the platforms and the
-// short lines it has nothing faster for: it records the separators of a line
+// scanWords is the scan a word at a time, for the platforms and the short
+// lines scanSIMD does not take: it records the separators of a line
 // of at least eight bytes and reports whether it is all ASCII; if not, the
 // positions are wrong. In ASCII bytes, x+0x7f sets bit 7 unless x is 0 and
 // never carries into the next byte, which finds ';' with fewer operations

@@ -35,8 +35,8 @@ func TestScanStaysInLine(t *testing.T) {
 			line := unsafe.String(&b[0], n)
 			var f fields
 			f.line = line
-			if ascii, exact := f.scanFast(); !ascii || !exact {
-				t.Fatalf("length %d: ascii %v, exact %v", n, ascii, exact)
+			if ascii, done := f.scanSIMD(); !ascii || !done {
+				t.Fatalf("length %d: ascii %v, done %v", n, ascii, done)
 			}
 			if want := strings.Count(line, ";"); f.n != want {
 				t.Fatalf("length %d at %d: %d separators, want %d", n, at, f.n, want)

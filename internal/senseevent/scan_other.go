@@ -2,10 +2,6 @@
 
 package senseevent
 
-// scanFast records the separators of a line of at least eight bytes and
-// reports whether it is all ASCII, and whether the positions are right
-// (exact): here only if it is.
-func (f *fields) scanFast() (ascii, exact bool) {
-	ascii = f.scanWords()
-	return ascii, ascii
-}
+// scanSIMD has no vector scan to offer on this platform (or with -tags
+// purego): done is false, and scan reads the line a word at a time.
+func (f *fields) scanSIMD() (ascii, done bool) { return false, false }
