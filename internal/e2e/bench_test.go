@@ -65,17 +65,21 @@ func TestBenchHarness(t *testing.T) {
 		assert.InDelta(t, 4000, m.Sent, 40, "%s: 2 s at 2,000/s", s.System)
 		assert.Positive(t, m.CPU, s.System)
 		assert.Greater(t, m.PeakRSS, int64(20e6), s.System)
+		// Whatever was lost, the harness accounts for it: every datagram not
+		// delivered was dropped by the collector's socket.
+		assert.Equal(t, m.Sent, m.Delivered+m.SocketDrops, "%s: sent, delivered and socket drops do not add up:\n%s", s.System, stderr.String())
 		switch s.System {
 		case "senseops":
 			// 2,000/s is far below what it takes on one core, and its
 			// 16 MiB socket buffer holds seconds of it.
 			if exact {
 				assert.Equal(t, m.Sent, m.Delivered, "senseops lost data at 2,000/s:\n%s", stderr.String())
-			} else {
-				assert.Greater(t, m.Delivered, m.Sent*19/20, "senseops delivered little:\n%s", stderr.String())
 			}
 		case "stock":
-			assert.Greater(t, m.Delivered, m.Sent*9/10, "the stock pipeline delivered little:\n%s", stderr.String())
+			// udp_log keeps the kernel's default socket buffer (about 200
+			// KiB, 0.1 s here), so it loses data whenever the other tests
+			// take its CPU for longer: only that it ran is certain.
+			assert.Positive(t, m.Delivered, "the stock pipeline delivered nothing:\n%s", stderr.String())
 		default:
 			t.Errorf("unexpected system %q", s.System)
 		}
