@@ -240,6 +240,7 @@ func bench(ctx context.Context, o *options, log io.Writer) (*benchharness.Report
 				rep.Pinning = fmt.Sprintf("collector on CPU %d (taskset -c %d), sensesim on CPU %d; the harness and its OTLP sink float", cc, cc, gc)
 			} else {
 				rep.Pinning = fmt.Sprintf("collector on CPU %d (taskset -c %d); sensesim and the harness with its OTLP sink on CPU %d", cc, cc, gc)
+				runner.SinkPinned = true
 			}
 			rep.Machine.TasksetPinned = true
 		}

@@ -473,8 +473,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("- kernel socket drops %d, RcvbufErrors Δ %d, receiver refused %.0f; other load on the collector's CPU %.0f %%\n", o.SocketDrops, o.Rcvbuf, o.Refused, o.OtherLoad)
 		if o.Pinned {
 			h := o.HighLoad
-			p("- high phase: the collector used %.0f %% of its CPU (other load on it %.0f %%); the generator's CPU, with sensesim and the sink, was busy %.0f %% (of it steal, the hypervisor running another guest, %.0f %%)\n",
-				h.CPU, h.OtherLoad, h.LoadBusy, h.LoadSteal)
+			with := "sensesim and the sink"
+			if !o.SinkPinned {
+				with = "sensesim (the sink floated)"
+			}
+			p("- high phase: the collector used %.0f %% of its CPU (other load on it %.0f %%); the generator's CPU, with %s, was busy %.0f %% (of it steal, the hypervisor running another guest, %.0f %%)\n",
+				h.CPU, h.OtherLoad, with, h.LoadBusy, h.LoadSteal)
 		}
 		if len(o.Drops) > 0 {
 			var cs []string

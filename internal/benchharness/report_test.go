@@ -127,7 +127,7 @@ func TestWriteMarkdown(t *testing.T) {
 func TestWriteMarkdownOverloadLoad(t *testing.T) {
 	r := testReport()
 	o := r.Overload
-	o.Pinned = true
+	o.Pinned, o.SinkPinned = true, true
 	o.HighLoad = PhaseLoad{CPU: 97.4, OtherLoad: 1.2, LoadBusy: 99.6, LoadSteal: 31.5}
 	o.LowLoad = []PhaseLoad{{CPU: 99, OtherLoad: 1, LoadBusy: 100, LoadSteal: 30}, {CPU: 93, LoadBusy: 80}, {CPU: 92.6, OtherLoad: 0.4, LoadBusy: 79.5, LoadSteal: 2}}
 	var b bytes.Buffer
@@ -140,6 +140,14 @@ func TestWriteMarkdownOverloadLoad(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
+
+	// The harness could not pin itself: the line does not say the sink
+	// shared the generator's CPU.
+	o.SinkPinned = false
+	b.Reset()
+	require.NoError(t, r.WriteMarkdown(&b))
+	assert.Contains(t, b.String(), "the generator's CPU, with sensesim (the sink floated), was busy 100 %")
+	assert.NotContains(t, b.String(), "with sensesim and the sink")
 
 	// Unpinned: nothing about the CPUs, and the plain table.
 	o.Pinned = false

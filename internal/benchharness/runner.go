@@ -52,6 +52,9 @@ type Runner struct {
 	// GeneratorCore is the CPU number GeneratorCPU names, -1 when
 	// unpinned; the overload phase reports how busy it was.
 	GeneratorCore int
+	// SinkPinned says whether this process, and so the OTLP sink, runs on
+	// the generator's CPU; the overload report names what shared it.
+	SinkPinned bool
 
 	runs int
 }
@@ -534,6 +537,8 @@ type OverloadResult struct {
 	// Pinned says whether the CPUs were pinned, so that HighLoad and
 	// LowLoad's CPU shares were measured.
 	Pinned bool `json:"pinned"`
+	// SinkPinned says whether the sink ran on the generator's CPU too.
+	SinkPinned bool `json:"sink_pinned"`
 	// HighLoad is how busy the CPUs were in the high phase; LowLoad, in
 	// each second of the low phase (as LowSent).
 	HighLoad PhaseLoad   `json:"high_phase_load"`
@@ -646,6 +651,7 @@ func (r *Runner) Overload(ctx context.Context, sys *System, high, low float64, h
 	res.SentHigh, res.SentLow, res.AchievedHigh = hi.Sent, lo.Sent, hi.Rate
 	_, res.OtherLoad = cpuPercent(samples, time.Now())
 	res.Pinned = r.CollectorCore >= 0 && r.GeneratorCore >= 0
+	res.SinkPinned = res.Pinned && r.SinkPinned
 	res.HighLoad = loadBetween(samples, highStart, lowStart)
 	res.Delivered = sess.Records()
 	res.SinkDuplicates, res.SinkMaxHandle = sess.Duplicates(), sess.MaxHandle()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,5 +113,8 @@ func TestBenchHarness(t *testing.T) {
 		assert.Positive(t, o.HighLoad.CPU)
 		assert.Positive(t, o.HighLoad.LoadBusy, "the generator's CPU ran sensesim")
 		assert.Len(t, o.LowLoad, 3)
+		// The report says the sink shared the generator's CPU only where
+		// the harness could pin itself there.
+		assert.Equal(t, !strings.Contains(rep.Pinning, "float"), o.SinkPinned, rep.Pinning)
 	}
 }
