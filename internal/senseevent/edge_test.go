@@ -499,6 +499,14 @@ func TestSeveralEventsInOneDatagram(t *testing.T) {
 		// A broken user event and the lines after it that have between them
 		// just a user event's separators were read as one user event.
 		{"a broken user event then short lines", "/qseow-proxy-connection/;P1;Open connection;CORP;jdoe;AppAccess\r\n" + unknown[:18] + "\n/qseow-engine/;1", []string{"", "", ""}, []Reason{ReasonFieldCount, ReasonUnknownMarker, ReasonFieldCount}},
+		// A datagram over longDatagram bytes is cut at its next event before
+		// it is read: a broken line followed by an event is told apart even
+		// when the two have just the first kind's separators (11 and 7 of an
+		// engine event's 18).
+		{"a long broken event then one that makes up its separators", "/qseow-engine/;1;2;3;4;5;6;7;8;9;10;" + strings.Repeat("x", longDatagram) + "\n" + user1, []string{"", "Start session for user 'CORP\\jdoe'"}, []Reason{ReasonFieldCount, ""}},
+		// The marker's ';' is looked for within maxMarker bytes only.
+		{"a line break before a long marker-like text stays", user1 + "\n/" + strings.Repeat("a", maxMarker) + "/;x", []string{"Start session for user 'CORP\\jdoe'\n/" + strings.Repeat("a", maxMarker) + "/;x"}, []Reason{""}},
+		{"a marker of maxMarker bytes starts an event", user1 + "\n/" + strings.Repeat("a", maxMarker-2) + "/;x", []string{"Start session for user 'CORP\\jdoe'", ""}, []Reason{"", ReasonUnknownMarker}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -546,6 +554,12 @@ func TestNextIsTheRestOfTheInput(t *testing.T) {
 		{"Windows-1252, first line rejected", "/qseow-engine/;\xff\n" + user1 + " " + strings.Repeat("\xe9", 64), "/qseow-engine/;\xff", ReasonInvalidUTF8},
 		{"Windows-1252, first line read", proxyLine("J\xf6rg;") + "\n" + user1 + " \xe9\xe9", proxyLine("J\xf6rg;"), ""},
 		{"unknown marker first", "/qseow-printing/;1;2\r\n" + user1, "/qseow-printing/;1;2", ReasonUnknownMarker},
+		// Only the events after it are Windows-1252: a rejected first line
+		// keeps its own reason (it was rejected as invalid_utf8).
+		{"UTF-8 unknown marker, then Windows-1252", "/qseow-printing/;1;2\n" + user1 + " J\xf6rg", "/qseow-printing/;1;2", ReasonUnknownMarker},
+		{"UTF-8 broken event, then Windows-1252", "/qseow-engine/;1;2;3\r\n" + user1 + " J\xf6rg", "/qseow-engine/;1;2;3", ReasonFieldCount},
+		{"long first line", "/qseow-engine/;1;" + strings.Repeat("x", longDatagram) + "\r\n" + user1, "/qseow-engine/;1;" + strings.Repeat("x", longDatagram), ReasonFieldCount},
+		{"long first line, Windows-1252", "\uFEFF/qseow-engine/;1;" + strings.Repeat("\xe9", longDatagram) + "\r\n" + user1, "\uFEFF/qseow-engine/;1;" + strings.Repeat("\xe9", longDatagram), ReasonInvalidUTF8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,40 +58,54 @@ func Parse(line string, ev *Event) error {
 	if trimSpace(line) == "" {
 		return &Error{Reason: ReasonEmpty, Detail: "datagram has no content"}
 	}
+	nextAt := 0 // where in line the next event starts, when this one was cut off before it was read
+	if len(line) > longDatagram {
+		// A relay may join many events into one datagram. Reading the rest
+		// of it for every event would cost time in the square of its
+		// length, so a long one is cut at its next event first. (A short
+		// one is searched only when its separators say so: below.)
+		if i := nextEvent(line); i > 0 {
+			nextAt, line = i, trimLineEnd(line[:i])
+		}
+	}
 	var f fields
 	text := line // what the fields are read from
 	legacy := false
-	legacyNext := 0 // where in line the next event starts, when only this one was converted
 	if !f.scan(line) && !utf8.ValidString(line) {
 		// log4net's UdpAppender encodes with the system's ANSI code page
 		// (Windows-1252 on Western servers) unless the appender says
 		// encoding="utf-8", so a user name such as "Jörg" arrives with a
 		// byte 0xF6. OTLP strings must be UTF-8.
-		legacy = true
-		if k := kindOf(f.marker()); k == KindUnknown || f.n > int(kindSeparators[k]) {
-			// Where the split below would be made anyway (the separators
-			// are the same in either encoding): convert this event only.
-			// Converting the whole rest for every event of a datagram costs
-			// time in the square of its length.
+		if nextAt == 0 {
+			// Convert this event only: converting the whole rest for every
+			// event of a datagram costs time in the square of its length.
+			// (A datagram that needs converting is searched for a next event
+			// whatever its length: the search costs little beside that.)
 			if i := nextEvent(line); i > 0 {
-				legacyNext, text = i, trimLineEnd(line[:i])
+				nextAt, text = i, trimLineEnd(line[:i])
 			}
 		}
-		text = windows1252ToUTF8(text)
+		// The bytes that are not UTF-8 may all be in the events after
+		// this one: then this one is read as it is.
+		legacy = len(text) == len(line) || !utf8.ValidString(text)
+		if legacy {
+			text = windows1252ToUTF8(text)
+		}
 		f.scan(text)
 	}
 	marker := f.marker()
 	ev.Kind = kindOf(marker)
-	if f.n > int(kindSeparators[ev.Kind]) || legacyNext > 0 && ev.Kind != KindUnknown ||
+	if f.n > int(kindSeparators[ev.Kind]) || nextAt > 0 && ev.Kind != KindUnknown ||
 		ev.Kind.IsUserEvent() && strings.IndexByte(f.line, '\n') >= 0 {
 		// More separators than the layout has: the line may go on with
 		// another event, and some may be inside a user in Qlik's form,
 		// which no field position explains. (A user event's message comes
 		// last and may hold ';', so there a line break is looked for too.
 		// Log events are not searched for one on every line, which would
-		// cost every event 3-5 % more instructions: a broken line joined
-		// with an event, with just the layout's separators between them,
-		// is read as one event. Only a relay that joins lines sends such.)
+		// cost every event 3-5 % more instructions: in a short datagram
+		// that is UTF-8, a broken line joined with an event, with just the
+		// layout's separators between them, is read as one event. Only a
+		// relay that joins lines sends such.)
 		if i := nextEvent(f.line); i > 0 {
 			ev.Next = f.line[i:]
 			f.scan(trimLineEnd(f.line[:i]))
@@ -118,11 +132,11 @@ func Parse(line string, ev *Event) error {
 		}
 		err = &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
 	}
-	if ev.Next != "" || legacyNext > 0 {
+	if ev.Next != "" || nextAt > 0 {
 		// Next is the rest of the input, as it came: the caller can then
 		// tell which bytes this event was (also past a byte-order mark, a
 		// trailing line break, or Windows-1252 text, which is longer read).
-		at := legacyNext
+		at := nextAt
 		if at == 0 {
 			at = len(text) - len(ev.Next)
 			if legacy {
@@ -133,7 +147,8 @@ func Parse(line string, ev *Event) error {
 	}
 	if err != nil && legacy {
 		// Not UTF-8 and no event read as Windows-1252 either: garbage
-		// rather than text in another encoding.
+		// rather than text in another encoding. (An event that is UTF-8
+		// keeps its own reason, whatever follows it.)
 		next := ev.Next
 		ev.reset()
 		ev.Next = next
@@ -175,11 +190,24 @@ func nextEvent(line string) int {
 		if rest == "" || rest[0] != '/' {
 			continue
 		}
-		if m := strings.IndexByte(rest, ';'); m > 0 && (kindOf(rest[:m]) != KindUnknown || looksLikeMarker(rest[:m])) && trimSpace(line[:i]) != "" {
+		// The marker's ';' is looked for in the next maxMarker bytes only:
+		// searching the whole rest at every line break that starts with '/'
+		// would cost time in the square of the datagram's length.
+		if m := strings.IndexByte(rest[:min(len(rest), maxMarker+1)], ';'); m > 0 && (kindOf(rest[:m]) != KindUnknown || looksLikeMarker(rest[:m])) && trimSpace(line[:i]) != "" {
 			return i
 		}
 	}
 }
+
+// maxMarker is the longest marker nextEvent recognises; Sense's longest,
+// /qseow-proxy-connection/, has 24 bytes.
+const maxMarker = 64
+
+// longDatagram is the length above which Parse cuts a datagram at its next
+// event before reading the first: a one-event line of Sense's is shorter
+// unless its message or exception is long, and then one search for a line
+// break costs little beside reading it.
+const longDatagram = 1024
 
 // looksLikeMarker reports whether s has a marker's form, "/name/", with a
 // name of letters, digits and -_./ only: no text of a message.
