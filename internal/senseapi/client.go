@@ -139,7 +139,8 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 		return &Error{Kind: KindHTTPStatus, URL: u.String(), Status: resp.StatusCode,
 			Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
-	body := &io.LimitedReader{R: resp.Body, N: maxBody}
+	read := &readErr{r: resp.Body}
+	body := &io.LimitedReader{R: read, N: maxBody}
 	br := bufio.NewReader(body)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, utf8BOM) {
 		_, _ = br.Discard(3) // .NET services may start UTF-8 with a byte order mark
@@ -157,6 +158,11 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 		}
 	}
 	if err != nil {
+		if read.err != nil {
+			// The body was cut off (a connection reset, a server restart):
+			// not a document that is no JSON.
+			return classify(u.String(), read.err)
+		}
 		if k := classify(u.String(), err); k.Kind == KindTimeout {
 			return k
 		}
@@ -166,4 +172,20 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 		return &Error{Kind: KindBadJSON, URL: u.String(), Err: err}
 	}
 	return nil
+}
+
+// readErr keeps the error of a read that failed other than at the end of
+// the body, which the JSON decoder would report as it reports a document
+// that stops short.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +106,19 @@ func TestErrorKinds(t *testing.T) {
 	})
 	_, err := c.Healthcheck(context.Background())
 	assert.Equal(t, KindBadJSON, KindOf(err))
+
+	// The same text, cut off by the connection before the length the
+	// server announced: a connection problem, not a document that is no
+	// JSON (a server restarting, a proxy resetting the connection).
+	c = testServer(t, map[string]func(http.ResponseWriter){
+		"/engine/healthcheck": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "100")
+			_, _ = w.Write([]byte(`{"version": "14.1", "mem": {`))
+		},
+	})
+	_, err = c.Healthcheck(context.Background())
+	assert.Equal(t, KindConnection, KindOf(err), "%v", err)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 
 	c = testServer(t, map[string]func(http.ResponseWriter){
 		"/engine/healthcheck": func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) },
