@@ -127,7 +127,7 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Cache-Control", "no-cache")
 	if xrf {
-		req.Header.Set("X-Qlik-Xrfkey", c.xrfkey)
+		req.Header.Set(xrfkeyHeader, c.xrfkey)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

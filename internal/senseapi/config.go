@@ -124,6 +124,13 @@ func canonicalHeaders(headers map[string]configopaque.String, prefix string) (ma
 			errs = append(errs, fmt.Errorf("%sheaders.%s: the value has a line break or control character", prefix, name))
 			continue
 		}
+		if key == xrfkeyHeader {
+			// confighttp's headers replace the request's own, so this one
+			// would no longer match the Xrfkey query parameter, and Sense
+			// answers 403 Forbidden.
+			errs = append(errs, fmt.Errorf("%sheaders.%s: the collector sets this header itself, with a key of its own in the Xrfkey query parameter that it must match; remove it", prefix, name))
+			continue
+		}
 		if key == userHeader && value != "" {
 			if err := checkUserHeader(string(value)); err != nil {
 				errs = append(errs, fmt.Errorf("%sheaders.%s: %w", prefix, name, err))
@@ -148,6 +155,9 @@ func canonicalHeaders(headers map[string]configopaque.String, prefix string) (ma
 
 // userHeader is the header that tells Sense whom a request acts for.
 const userHeader = "X-Qlik-User"
+
+// xrfkeyHeader is the anti-forgery key's header; see newXrfkey.
+const xrfkeyHeader = "X-Qlik-Xrfkey"
 
 // checkUserHeader checks an X-Qlik-User value has Sense's form,
 // "UserDirectory=<directory>; UserId=<user id>" (keys in any case and

@@ -285,6 +285,9 @@ func TestHeadersValidate(t *testing.T) {
 		{"same header twice", map[string]configopaque.String{"X-Extra": "1", "x-extra": "2"}, `servers[0].headers: "X-Extra" and "x-extra" are the same header`},
 		{"bad name", map[string]configopaque.String{"X Qlik": "1"}, `servers[0].headers: "X Qlik" is not a valid header name`},
 		{"line break in value", map[string]configopaque.String{"X-Extra": "a\r\nInjected: 1"}, `servers[0].headers.X-Extra: the value has a line break or control character`},
+		// Qlik's API examples all show one; set here, it would replace the
+		// collector's own key and every QRS/QPS call would get 403.
+		{"an Xrfkey of one's own", map[string]configopaque.String{"x-qlik-xrfkey": "abcdefghij987654"}, `servers[0].headers.x-qlik-xrfkey: the collector sets this header itself`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
