@@ -47,7 +47,7 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	cfg.InitialDelay = 0
 	cfg.Timeout = time.Hour
 	sink := new(consumertest.MetricsSink)
-	g, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, NewShared(1), []Target{
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, NewShared(1, 0), []Target{
 		{"hung", gaugeScraper(t, "hung", hang)},
 		{"a", gaugeScraper(t, "a", nil)},
 		{"b", gaugeScraper(t, "b", nil)},
@@ -63,7 +63,7 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 }
 
 func TestSharedBoundsAndCancels(t *testing.T) {
-	s := NewShared(2)
+	s := NewShared(2, 0)
 	_, done1, err := s.Begin(context.Background())
 	require.NoError(t, err)
 	ctx2, _, err := s.Begin(context.Background())
@@ -93,7 +93,7 @@ func TestSharedBoundsAndCancels(t *testing.T) {
 // TestShutdownDoesNotWaitForAHungTarget: a scrape stuck with an hour's
 // timeout does not hold up shutdown.
 func TestShutdownDoesNotWaitForAHungTarget(t *testing.T) {
-	shared := NewShared(1)
+	shared := NewShared(1, 0)
 	started := make(chan struct{}, 1)
 	hung, err := scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
 		ctx, done, err := shared.Begin(ctx)
@@ -122,7 +122,7 @@ func TestShutdownAfterFailedStart(t *testing.T) {
 	bad, err := scraper.NewMetrics(func(context.Context) (pmetric.Metrics, error) { return pmetric.NewMetrics(), nil },
 		scraper.WithStart(func(context.Context, component.Host) error { return errors.New("bad certificate") }))
 	require.NoError(t, err)
-	g, err := New(&cfg, receivertest.NewNopSettings(typ), new(consumertest.MetricsSink), typ, NewShared(1), []Target{
+	g, err := New(&cfg, receivertest.NewNopSettings(typ), new(consumertest.MetricsSink), typ, NewShared(1, 0), []Target{
 		{"ok", gaugeScraper(t, "ok", nil)}, {"bad", bad}, {"never started", gaugeScraper(t, "later", nil)},
 	})
 	require.NoError(t, err)
@@ -134,7 +134,7 @@ func TestShutdownAfterFailedStart(t *testing.T) {
 // TestCancelledScrapeIsDropped: what a scrape cut short by shutdown reports
 // (here a metric standing for up=0) never reaches the pipeline.
 func TestCancelledScrapeIsDropped(t *testing.T) {
-	shared := NewShared(1)
+	shared := NewShared(1, 0)
 	started := make(chan struct{}, 1)
 	sc, err := scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
 		ctx, done, err := shared.Begin(ctx)
@@ -160,4 +160,91 @@ func TestCancelledScrapeIsDropped(t *testing.T) {
 	for _, md := range sink.AllMetrics() {
 		assert.Zero(t, md.MetricCount(), "nothing from the cancelled scrape reaches the pipeline")
 	}
+}
+
+// TestTimeoutStartsWithTheSlot: a request that waited for a slot still gets
+// its whole timeout. Counted from the scrape's start, as it was, the wait
+// for slots held by hung servers timed a healthy server's request out.
+func TestTimeoutStartsWithTheSlot(t *testing.T) {
+	const timeout, held = time.Minute, 50 * time.Millisecond
+	s := NewShared(1, timeout)
+	_, done1, err := s.Begin(context.Background())
+	require.NoError(t, err)
+	begun := time.Now()
+	go func() { time.Sleep(held); done1() }()
+	ctx, done2, err := s.Begin(context.Background())
+	require.NoError(t, err)
+	defer done2()
+	deadline, ok := ctx.Deadline()
+	require.True(t, ok, "the request has a timeout")
+	assert.GreaterOrEqual(t, deadline.Sub(begun), timeout+held, "the timeout counts from the slot, not from the wait's start")
+	assert.Less(t, time.Until(deadline), timeout+time.Second)
+
+	// Without a timeout, none is set.
+	ctx3, done3, err := NewShared(1, 0).Begin(context.Background())
+	require.NoError(t, err)
+	defer done3()
+	_, ok = ctx3.Deadline()
+	assert.False(t, ok)
+}
+
+// TestHungTargetsDoNotTimeOutAHealthyOne: with more hung requests than
+// slots, a healthy target's scrape waits for a slot and then succeeds,
+// rather than failing as timed out. The controllers get no timeout of their
+// own: Shared applies it per request.
+func TestHungTargetsDoNotTimeOutAHealthyOne(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	shared := NewShared(1, timeout)
+	hungStarted := make(chan struct{}, 1)
+	request := func(name string, hang bool) scraper.Metrics {
+		s, err := scraper.NewMetrics(func(ctx context.Context) (pmetric.Metrics, error) {
+			ctx, done, err := shared.Begin(ctx)
+			if err != nil {
+				return pmetric.NewMetrics(), err
+			}
+			defer done()
+			if hang {
+				select {
+				case hungStarted <- struct{}{}:
+				default:
+				}
+				<-ctx.Done()
+				return pmetric.NewMetrics(), ctx.Err()
+			}
+			select { // a healthy server answers in a quarter of the timeout
+			case <-time.After(timeout / 4):
+			case <-ctx.Done():
+				return pmetric.NewMetrics(), ctx.Err()
+			}
+			md := pmetric.NewMetrics()
+			md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetName(name)
+			return md, nil
+		})
+		require.NoError(t, err)
+		return s
+	}
+	cfg := scraperhelper.NewDefaultControllerConfig()
+	cfg.CollectionInterval, cfg.InitialDelay, cfg.Timeout = time.Hour, 0, timeout
+	sink := new(consumertest.MetricsSink)
+	hung, err := New(&cfg, receivertest.NewNopSettings(typ), consumertest.NewNop(), typ, shared, []Target{{"hung", request("hung", true)}})
+	require.NoError(t, err)
+	require.NoError(t, hung.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, hung.Shutdown(context.Background())) }()
+	<-hungStarted // the only slot is taken until the hung request times out
+	healthy, err := New(&cfg, receivertest.NewNopSettings(typ), sink, typ, shared, []Target{{"healthy", request("healthy", false)}})
+	require.NoError(t, err)
+	require.NoError(t, healthy.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, healthy.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return metricCount(sink) > 0 }, 10*time.Second, 5*time.Millisecond,
+		"the healthy target delivered after the hung one's timeout freed the slot")
+}
+
+// metricCount counts the metrics delivered (a failed scrape delivers an
+// empty batch).
+func metricCount(sink *consumertest.MetricsSink) int {
+	n := 0
+	for _, md := range sink.AllMetrics() {
+		n += md.MetricCount()
+	}
+	return n
 }

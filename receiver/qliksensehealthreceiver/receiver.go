@@ -39,7 +39,7 @@ func (h *appNamesHolder) name(id string) string {
 
 func newHealthReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics) (*healthReceiver, error) {
 	r := &healthReceiver{cfg: cfg, set: set, names: &appNamesHolder{}}
-	shared := scrapegroup.NewShared(cfg.MaxConcurrency)
+	shared := scrapegroup.NewShared(cfg.MaxConcurrency, cfg.Timeout)
 	targets := make([]scrapegroup.Target, 0, len(cfg.Servers))
 	for _, server := range cfg.Servers {
 		s := newServerScraper(cfg, server, set, r.names, shared)

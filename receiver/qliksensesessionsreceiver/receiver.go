@@ -16,7 +16,7 @@ import (
 // newSessionsReceiver polls every server on its own controller (see
 // scrapegroup), so a slow proxy never delays another's data.
 func newSessionsReceiver(cfg *Config, set receiver.Settings, next consumer.Metrics) (*scrapegroup.Group, error) {
-	shared := scrapegroup.NewShared(cfg.MaxConcurrency)
+	shared := scrapegroup.NewShared(cfg.MaxConcurrency, cfg.Timeout)
 	excluded := make(map[string]bool, len(cfg.ExcludeUsers))
 	for _, u := range cfg.ExcludeUsers {
 		excluded[senseapi.UserKey(strings.TrimSpace(u))] = true
