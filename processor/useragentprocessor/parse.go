@@ -162,7 +162,8 @@ func knownApp(s string) (name, version string, ok bool) {
 // leaves too raw:
 //   - Samsung Internet, Edge on Android (EdgA) and on iOS (EdgiOS) are
 //     reported by mssola as "Android", "Chrome" and "Safari", Opera on iOS
-//     (OPiOS) as "Safari" or "Mobile App";
+//     (OPiOS) as "Safari" or "Mobile App", and Edge with a token after its
+//     Edg/ (an app's WebView2: "Edg/131.0.0.0 Teams/24335...") as "Chrome";
 //   - Android WebViews ("Version/4.0 Chrome/...") come out as "Android 4.0";
 //     they become "Chrome WebView" with the Chrome version;
 //   - Presto Opera reports the frozen "9.80"; the real version is in Version/;
@@ -192,6 +193,10 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			name, version = "Edge", productVersion(s, "EdgA/")
 		case strings.Contains(s, "EdgiOS/"):
 			name, version = "Edge", productVersion(s, "EdgiOS/")
+		case name == "Chrome" && strings.Contains(s, " Edg/"):
+			// An app's Edge WebView2 (Teams, Outlook) appends its own token
+			// after Edg/, where mssola looks for it last.
+			name, version = "Edge", productVersion(s, " Edg/")
 		case strings.Contains(s, "OPiOS/"):
 			name, version = "Opera", productVersion(s, "OPiOS/")
 		case name == "Android" && strings.Contains(s, "Chrome/"):

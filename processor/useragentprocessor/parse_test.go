@@ -38,6 +38,14 @@ var uaCases = []uaCase{
 	{"Edge on Windows",
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Edg/122.0.2365.92",
 		"Edge", "122.0.2365.92", 122, "Windows", "10", false, false},
+	// Edge's WebView2 inside an app, as Teams and the new Outlook embed a
+	// Sense app in a tab: the app's token comes after Edg/.
+	{"Edge WebView2 in Teams",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 Teams/24335.208.3315.1951",
+		"Edge", "131.0.0.0", 131, "Windows", "10", false, false},
+	{"Edge WebView2 in the new Outlook",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 OneOutlook/1.2024.1204.100",
+		"Edge", "131.0.0.0", 131, "Windows", "10", false, false},
 	{"Firefox on Windows",
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0",
 		"Firefox", "123.0", 123, "Windows", "10", false, false},
