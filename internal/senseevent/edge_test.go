@@ -169,6 +169,12 @@ func TestParseEdgeCases(t *testing.T) {
 			eq(t, ev.TaskID, guidA)
 			eq(t, ev.ExecutionID, guidC)
 		}},
+		// The task name shifted into User has a backslash, as a user does;
+		// the User shifted into the user id shows the shift.
+		{"scheduler ; in the app name, a backslash in the task name: flagged", "/qseow-scheduler/;" + head7 + "Reload failed;;;;INTERNAL\\sa_scheduler;Reload task of Finance\\Budget;Budget; 2024;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
+			eq(t, ev.Ambiguous, AmbiguousTrailingFields)
+			eq(t, ev.TaskID, guidA)
+		}},
 		{"scheduler ; in the app name after a .NET exception: flagged", "/qseow-scheduler/;" + head7 + "Reload failed;System.Exception: x;CORP;jdoe;CORP\\jdoe;Reload daily;Sales; EMEA;" + guidA + ";" + guidB + ";" + guidC, func(t *testing.T, ev *Event) {
 			eq(t, ev.Ambiguous, AmbiguousTrailingFields)
 		}},

@@ -362,8 +362,10 @@ func (e *Event) parseScheduler(f *fields) error {
 	// The task and app names are free text too: a ';' in one of them shifts
 	// the user fields, which the split above cannot see. %property{User} is
 	// DIRECTORY\userid, Qlik's "UserDirectory=X; UserId=Y" or empty, so other
-	// text there shows it.
-	if f.count() > schedulerFields-2 && user != "" && strings.IndexByte(user, '\\') < 0 && !isQlikUser(user) {
+	// text there shows it; and a user id with a '\' is the User shifted
+	// into it (the task name shifted into User may have one: "Finance\Budget").
+	if f.count() > schedulerFields-2 && (user != "" && strings.IndexByte(user, '\\') < 0 && !isQlikUser(user) ||
+		strings.IndexByte(f.tail(1), '\\') >= 0) {
 		e.Ambiguous = AmbiguousTrailingFields
 	}
 	e.setUser(f.tail(0), f.tail(1), user)
