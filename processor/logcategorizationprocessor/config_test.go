@@ -81,6 +81,18 @@ func TestUnmarshalRejectsUnknownKeys(t *testing.T) {
 	assert.ErrorContains(t, err, "typ")
 }
 
+// TestUnmarshalNamesAnUnquotedNumber: the README tells users pasting Butler
+// SOS rules to quote values YAML reads as numbers, as the loader names them.
+func TestUnmarshalNamesAnUnquotedNumber(t *testing.T) {
+	_, err := unmarshal(t, map[string]any{"rules": []any{map[string]any{"filter": []any{map[string]any{"type": "so", "value": 403}}}}})
+	assert.ErrorContains(t, err, "'filter[0].value' expected type 'string'")
+	_, err = unmarshal(t, map[string]any{"rules": []any{map[string]any{"category": []any{map[string]any{"name": "http", "value": 403}}}}})
+	assert.ErrorContains(t, err, "'category[0].value' expected type 'string'")
+	cfg, err := unmarshal(t, map[string]any{"rules": []any{map[string]any{"filter": []any{map[string]any{"type": "so", "value": "403"}}}}})
+	require.NoError(t, err)
+	assert.Equal(t, "403", cfg.Rules[0].Filter[0].Value)
+}
+
 func TestUnmarshalButlerDefaultDisabled(t *testing.T) {
 	cfg, err := unmarshal(t, map[string]any{"ruleDefault": map[string]any{"enable": false}})
 	require.NoError(t, err)
