@@ -354,9 +354,10 @@ func (r *healthReader) megabytes(m map[string]json.RawMessage, parent, name stri
 	return f, ok
 }
 
-// docs reads a list of app ids: distinct, non-empty strings in order; nil
+// docs reads a list of app ids: distinct (in any case), non-empty strings in order; nil
 // when missing (then absent), empty when null. Entries that are not strings
-// are dropped and make the list unreadable-in-part.
+// are dropped and make the list unreadable: its count is left out (it would
+// be too low), while the ids read still say which apps are in memory.
 func (r *healthReader) docs(m map[string]json.RawMessage, parent, name string) []string {
 	v, ok := field(m, name)
 	if !ok {
@@ -383,14 +384,15 @@ func (r *healthReader) docs(m map[string]json.RawMessage, parent, name string) [
 			odd = true
 			continue
 		}
-		if id = strings.TrimSpace(id); id == "" || seen[id] {
+		key := strings.ToLower(strings.TrimSpace(id)) // a GUID in either case is one app
+		if id = strings.TrimSpace(id); id == "" || seen[key] {
 			continue
 		}
-		seen[id] = true
+		seen[key] = true
 		ids = append(ids, id)
 	}
 	if odd {
-		r.h.Unreadable = append(r.h.Unreadable, path(parent, name))
+		r.bad(parent, name)
 	}
 	return ids
 }

@@ -218,18 +218,27 @@ func (s *serverScraper) record(now pcommon.Timestamp, h *senseapi.Health) {
 }
 
 // recordApps emits one point per app in memory, in its most specific state.
+// The lists may spell one GUID in different cases: it is one app, under the
+// id its most specific list gives.
 func (s *serverScraper) recordApps(now pcommon.Timestamp, a *senseapi.HealthApps) {
-	state := make(map[string]metadata.AttributeQliksenseAppState, len(a.InMemoryDocs))
-	for _, id := range a.InMemoryDocs {
-		state[id] = metadata.AttributeQliksenseAppStateInMemory
+	type app struct {
+		id    string
+		state metadata.AttributeQliksenseAppState
 	}
-	for _, id := range a.LoadedDocs {
-		state[id] = metadata.AttributeQliksenseAppStateLoaded
+	apps := make(map[string]app, len(a.InMemoryDocs))
+	for _, l := range []struct {
+		ids   []string
+		state metadata.AttributeQliksenseAppState
+	}{
+		{a.InMemoryDocs, metadata.AttributeQliksenseAppStateInMemory},
+		{a.LoadedDocs, metadata.AttributeQliksenseAppStateLoaded},
+		{a.ActiveDocs, metadata.AttributeQliksenseAppStateActive},
+	} {
+		for _, id := range l.ids {
+			apps[strings.ToLower(id)] = app{id, l.state}
+		}
 	}
-	for _, id := range a.ActiveDocs {
-		state[id] = metadata.AttributeQliksenseAppStateActive
-	}
-	for id, st := range state {
-		s.mb.RecordQliksenseEngineAppStatusDataPoint(now, 1, id, s.names.name(id), st, senseapi.IsSessionApp(id))
+	for _, ap := range apps {
+		s.mb.RecordQliksenseEngineAppStatusDataPoint(now, 1, ap.id, s.names.name(ap.id), ap.state, senseapi.IsSessionApp(ap.id))
 	}
 }

@@ -224,6 +224,11 @@ func TestBodyEdgeCases(t *testing.T) {
 			`"loaded_docs":["a","a","b"],"in_memory_docs":["a","b","b","c","SessionApp_1","SessionApp_1"],"calls":1,"selections":0}}`,
 			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 1, "qliksense.engine.app.loaded": 2, "qliksense.engine.app.in_memory": 4},
 			nil},
+		// An entry that is no id would make the count too low: it is left
+		// out, as any value that cannot be read.
+		{"a doc list with an entry that is no id is not counted", `{"version":"14.187.4","apps":{"active_docs":[{"id":"a"}],"loaded_docs":["a",7],"in_memory_docs":["a"],"calls":1,"selections":0}}`,
+			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.in_memory": 1},
+			[]string{"qliksense.engine.app.active", "qliksense.engine.app.loaded"}},
 		{"a list the engine does not send is left out, not 0", `{"version":"11.11.1","apps":{"active_docs":[],"loaded_docs":[],"calls":1,"selections":0}}`,
 			map[string]float64{"qliksense.engine.up": 1, "qliksense.engine.app.active": 0},
 			[]string{"qliksense.engine.app.in_memory"}},
@@ -404,4 +409,34 @@ func appStatusNames(md pmetric.Metrics) map[string]string {
 		}
 	}
 	return names
+}
+
+// TestAppGUIDInTwoCasesIsOneApp: lists that spell one app's GUID in
+// different cases count it once, and give it one status point, in its most
+// specific state.
+func TestAppGUIDInTwoCasesIsOneApp(t *testing.T) {
+	const upper, lower, other = "5B817EFE-472D-43CE-8A31-6CCE34AF7DE9", "5b817efe-472d-43ce-8a31-6cce34af7de9", "e7af59a0-c243-480d-9571-08727551a66f"
+	endpoint, ca := fakeEngine(t, `{"version":"14.187.4","apps":{"active_docs":["`+upper+`"],"loaded_docs":["`+lower+`","`+upper+`"],`+
+		`"in_memory_docs":["`+lower+`","`+other+`","`+upper+`"],"calls":1,"selections":0}}`)
+	cfg := createDefaultConfig().(*Config)
+	cfg.TLS.CAFile = ca
+	cfg.Metrics.QliksenseEngineAppStatus.Enabled = true
+	cfg.Servers = []ServerConfig{{Name: "central", Endpoint: endpoint}}
+	cfg.AppNames.Enabled = false
+	md := scrapeOnce(t, cfg)
+	states, counts := map[string]string{}, map[string]int64{}
+	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+		switch m.Name() {
+		case "qliksense.engine.app.status":
+			for _, dp := range m.Gauge().DataPoints().All() {
+				id, _ := dp.Attributes().Get("qliksense.app.id")
+				state, _ := dp.Attributes().Get("qliksense.app.state")
+				states[id.Str()] = state.Str()
+			}
+		case "qliksense.engine.app.active", "qliksense.engine.app.loaded", "qliksense.engine.app.in_memory":
+			counts[m.Name()] = m.Gauge().DataPoints().At(0).IntValue()
+		}
+	}
+	assert.Equal(t, map[string]string{upper: "active", other: "in_memory"}, states)
+	assert.Equal(t, map[string]int64{"qliksense.engine.app.active": 1, "qliksense.engine.app.loaded": 1, "qliksense.engine.app.in_memory": 2}, counts)
 }
