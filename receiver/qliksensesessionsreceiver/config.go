@@ -79,7 +79,7 @@ func (cfg *Config) Validate() error {
 // session (Sense's sessions always name their directory), and the user would
 // be counted after all.
 func checkExcludedUser(u string) error {
-	u = strings.TrimSpace(u)
+	u = excludedUser(u)
 	if u == "" {
 		return errors.New("is empty")
 	}
@@ -91,4 +91,15 @@ func checkExcludedUser(u string) error {
 		return fmt.Errorf(`%q has two backslashes after the directory and would match no session; write one (in YAML, \\ is one backslash only inside double quotes)`, u)
 	}
 	return nil
+}
+
+// excludedUser is an exclude_users entry as sessions are compared with it:
+// without blanks around it or around its backslash ("CORP \ jdoe" is
+// CORP\jdoe; no directory or user id starts or ends with one).
+func excludedUser(u string) string {
+	dir, id, ok := strings.Cut(strings.TrimSpace(u), `\`)
+	if !ok {
+		return strings.TrimSpace(u)
+	}
+	return strings.TrimSpace(dir) + `\` + strings.TrimSpace(id)
 }

@@ -2,7 +2,6 @@ package qliksensesessionsreceiver // import "github.com/senseops/senseops-collec
 
 import (
 	"fmt"
-	"strings"
 
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
@@ -19,7 +18,7 @@ func newSessionsReceiver(cfg *Config, set receiver.Settings, next consumer.Metri
 	shared := scrapegroup.NewShared(cfg.MaxConcurrency, cfg.Timeout)
 	excluded := make(map[string]bool, len(cfg.ExcludeUsers))
 	for _, u := range cfg.ExcludeUsers {
-		excluded[senseapi.UserKey(strings.TrimSpace(u))] = true
+		excluded[senseapi.UserKey(excludedUser(u))] = true
 	}
 	targets := make([]scrapegroup.Target, 0, len(cfg.Servers))
 	for _, server := range cfg.Servers {

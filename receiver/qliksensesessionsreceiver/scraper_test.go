@@ -95,12 +95,20 @@ func TestScrapeGolden(t *testing.T) {
 	}
 }
 
-// TestExcludeAppliesEverywhere: an excluded user is in no number at all.
+// TestExcludeAppliesEverywhere: an excluded user is in no number at all,
+// however the entry is spelled (case, blanks around the backslash).
 func TestExcludeAppliesEverywhere(t *testing.T) {
+	for _, entry := range []string{`CORP\jdoe`, ` corp \ JDoe `} {
+		t.Run(entry, func(t *testing.T) { testExclude(t, entry) })
+	}
+}
+
+func testExclude(t *testing.T, entry string) {
 	endpoint, ca := fakeProxy(t)
 	cfg := testConfig(endpoint, ca, "/")
 	cfg.Metrics.QliksenseProxyUserSessions.Enabled = true
-	cfg.ExcludeUsers = []string{`CORP\jdoe`}
+	cfg.ExcludeUsers = []string{entry}
+	require.NoError(t, cfg.Validate())
 	md := scrapeOnce(t, cfg)
 	values := map[string]int64{}
 	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
@@ -138,6 +146,8 @@ func TestValidateNamesTheField(t *testing.T) {
 			`exclude_users[0]: "sa_repository" is not DIRECTORY\userid`},
 		{"exclude with an empty directory", func(c *Config) { c.ExcludeUsers = []string{`\jdoe`} },
 			`exclude_users[0]: "\\jdoe" is not DIRECTORY\userid`},
+		{"exclude with a blank user id", func(c *Config) { c.ExcludeUsers = []string{`INTERNAL\ `} },
+			`exclude_users[0]: "INTERNAL\\" is not DIRECTORY\userid`},
 		{"exclude with an empty user id", func(c *Config) { c.ExcludeUsers = []string{`INTERNAL\`} },
 			`exclude_users[0]: "INTERNAL\\" is not DIRECTORY\userid`},
 		{"exclude with a doubled backslash (single-quoted YAML)", func(c *Config) { c.ExcludeUsers = []string{`CORP\x`, `INTERNAL\\sa_repository`} },
