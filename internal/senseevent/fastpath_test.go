@@ -462,7 +462,7 @@ func TestKindAndActionOf(t *testing.T) {
 	}
 	for a, c := range map[Action]string{ActionSessionStart: "Start session", ActionSessionStop: "Stop session",
 		ActionConnectionOpen: "Open connection", ActionConnectionClose: "Close connection"} {
-		for _, s := range []string{c, strings.ToUpper(c), strings.ToLower(c)} {
+		for _, s := range []string{c, strings.ToUpper(c), strings.ToLower(c), " " + c + " "} {
 			if got := actionOf(s); got != a {
 				t.Errorf("actionOf(%q) = %v, want %v", s, got, a)
 			}

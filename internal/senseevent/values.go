@@ -314,6 +314,7 @@ func actionOf(command string) Action {
 	case "Close connection":
 		return ActionConnectionClose
 	}
+	command = strings.TrimSpace(command) // as kindOf takes a marker with blanks
 	switch {
 	case strings.EqualFold(command, "Start session"):
 		return ActionSessionStart
