@@ -212,6 +212,12 @@ func (q *QixConfig) validate() []error {
 			add("qix.dimensions[%d]: is empty", i)
 			continue
 		}
+		if strings.TrimSpace(d) != d {
+			// An attribute name has no blanks around it: this one would
+			// never match, and the series would lack the dimension.
+			add("qix.dimensions[%d]: %q has blanks around it; write %q", i, d, strings.TrimSpace(d))
+			continue
+		}
 		if j, dup := seen[d]; dup {
 			add("qix.dimensions[%d]: %q is already qix.dimensions[%d]", i, d, j)
 		}

@@ -139,9 +139,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		}, []string{"qix.buckets[0]: 5ns is below 1µs; write a unit", "qix.buckets[2]: 10ms is not above the bound before it (10ms)"}},
 		{"no buckets", func(c *Config) { c.Qix.Buckets = nil }, []string{"qix.buckets: at least one bucket bound is required"}},
 		{"dimensions", func(c *Config) {
-			c.Qix.Dimensions = []string{"qliksense.app.id", "", "qliksense.app.id"}
+			c.Qix.Dimensions = []string{"qliksense.app.id", "", "qliksense.app.id", " qliksense.app.id"}
 			c.Qix.MaxSeries = -1
-		}, []string{"qix.dimensions[1]: is empty", `qix.dimensions[2]: "qliksense.app.id" is already qix.dimensions[0]`, "qix.max_series: must be at least 1, got -1"}},
+		}, []string{"qix.dimensions[1]: is empty", `qix.dimensions[2]: "qliksense.app.id" is already qix.dimensions[0]`,
+			`qix.dimensions[3]: " qliksense.app.id" has blanks around it; write "qliksense.app.id"`, "qix.max_series: must be at least 1, got -1"}},
 		{"app names", func(c *Config) {
 			c.Qix.AppNames.Enabled = true
 			c.Qix.AppNames.RefreshInterval = 0
