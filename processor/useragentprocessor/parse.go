@@ -107,15 +107,19 @@ func parseUserAgent(s string) (info uaInfo) {
 // iPadOS and Android only.
 const qlikSenseMobile = "Qlik Sense Mobile"
 
+// mobileApp names an app's web view on iOS or iPadOS.
+const mobileApp = "Mobile App"
+
 // iOSTokens are the product tokens of browsers that exist on iOS and iPadOS
 // only (Chrome, Edge, Firefox, Opera for iOS).
 var iOSTokens = [...]string{"CriOS/", "EdgiOS/", "FxiOS/", "OPiOS/"}
 
 // iOSOnly reports whether s, named name, comes from a client that runs on
-// iOS or iPadOS and on no Mac: a browser with an iOS-only token, or the
-// Qlik Sense Mobile app.
+// iOS or iPadOS and on no Mac: a browser with an iOS-only token, the Qlik
+// Sense Mobile app, or an app's web view with a Mobile/ build ("Mobile App":
+// a web view in a Mac app sends none).
 func iOSOnly(s, name string) bool {
-	if name == qlikSenseMobile {
+	if name == qlikSenseMobile || name == mobileApp {
 		return true
 	}
 	for _, t := range iOSTokens {
@@ -165,7 +169,8 @@ func knownApp(s string) (name, version string, ok bool) {
 //     (OPiOS) as "Safari" or "Mobile App", and Edge with a token after its
 //     Edg/ (an app's WebView2: "Edg/131.0.0.0 Teams/24335...") as "Chrome";
 //   - Android WebViews ("Version/4.0 Chrome/...") come out as "Android 4.0";
-//     they become "Chrome WebView" with the Chrome version;
+//     they become "Chrome WebView" with the Chrome version; without Chrome/
+//     it is the old stock browser, "Android Browser";
 //   - Presto Opera reports the frozen "9.80"; the real version is in Version/;
 //   - a web view or an app embedding WebKit (no Version/ token) comes out as
 //     "Safari" with the Mobile/ build or the app's version; it becomes
@@ -201,6 +206,10 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			name, version = "Opera", productVersion(s, "OPiOS/")
 		case name == "Android" && strings.Contains(s, "Chrome/"):
 			name, version = "Chrome WebView", productVersion(s, "Chrome/")
+		case name == "Android":
+			// The stock browser of Android 4.x and older: a browser of
+			// its own, not the operating system.
+			name = "Android Browser"
 		case name == "Opera" && version == "9.80" && strings.Contains(s, "Version/"):
 			version = productVersion(s, "Version/")
 		case name == "Safari" && !strings.Contains(s, "Version/"):
@@ -210,7 +219,7 @@ func normaliseBrowser(s string, ua *useragent.UserAgent, bot bool) (name, versio
 			if strings.Contains(s, "Chrome/") {
 				name, version = "Chrome", productVersion(s, "Chrome/")
 			} else if strings.Contains(s, "Mobile/") {
-				name, version = "Mobile App", ""
+				name, version = mobileApp, ""
 			}
 		}
 	}

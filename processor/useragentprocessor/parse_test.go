@@ -150,8 +150,19 @@ var uaCases = []uaCase{
 	{"in-app web view on iPhone",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
 		"Mobile App", "", 0, "iOS", "17.3", true, false},
+	// An iPad app's web view asking for desktop sites: the macOS string,
+	// but a Mobile/ build, which no web view in a Mac app sends.
+	{"in-app web view on iPad, desktop mode",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+		"Mobile App", "", 0, "iOS", "", true, false},
+	{"in-app web view on a Mac",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)",
+		"", "", 0, "macOS", "10.15.7", false, false},
 
 	// Android.
+	{"the stock browser of Android 4",
+		"Mozilla/5.0 (Linux; U; Android 4.4.2; en-us; SM-T230 Build/KOT49H) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Safari/534.30",
+		"Android Browser", "4.0", 4, "Android", "4.4.2", true, false},
 	{"Chrome on Android phone",
 		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.6261.105 Mobile Safari/537.36",
 		"Chrome", "122.0.6261.105", 122, "Android", "14", true, false},
