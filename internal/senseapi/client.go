@@ -136,8 +136,11 @@ func (c *Client) get(ctx context.Context, path string, xrf bool, into any) error
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return &Error{Kind: KindHTTPStatus, URL: u.String(), Status: resp.StatusCode,
-			Err: fmt.Errorf("HTTP %s", resp.Status)}
+		err := fmt.Errorf("HTTP %s", resp.Status)
+		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
+			err = fmt.Errorf("HTTP %s, a redirect to %s, which is not followed: Sense's APIs do not redirect, so the endpoint is not the service's", resp.Status, loc)
+		}
+		return &Error{Kind: KindHTTPStatus, URL: u.String(), Status: resp.StatusCode, Err: err}
 	}
 	read := &readErr{r: resp.Body}
 	body := &io.LimitedReader{R: read, N: maxBody}

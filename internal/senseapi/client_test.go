@@ -411,3 +411,31 @@ func TestVirtualProxyPrefix(t *testing.T) {
 		assert.Equal(t, ok, IsVirtualProxyPrefix(vp), vp)
 	}
 }
+
+// TestRedirectIsNotFollowed: Sense's APIs do not redirect, so a redirect
+// (an endpoint that is a web front end's login page, say) is an http_status
+// error that names where it pointed, and the headers (X-Qlik-User) and the
+// client certificate are not sent to that other host.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	t.Cleanup(other.Close)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/login", http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	conn := NewDefaultConnectionConfig()
+	conn.TLS.CAFile = caFile
+	c, err := NewClient(context.Background(), srv.URL, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Healthcheck(context.Background())
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, KindHTTPStatus, e.Kind)
+	assert.Equal(t, http.StatusFound, e.Status)
+	assert.ErrorContains(t, err, "a redirect to "+other.URL+"/login, which is not followed")
+	assert.Zero(t, elsewhere.Load(), "nothing was sent to the host redirected to")
+}

@@ -305,6 +305,10 @@ func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, 
 		}
 		return nil, err
 	}
+	// Sense's APIs answer, they do not redirect: a redirect (to a login
+	// page, say) means the endpoint is not the service's, and following it
+	// would send the headers and the client certificate to another host.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return client, nil
 }
 
