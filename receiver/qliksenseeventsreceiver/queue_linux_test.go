@@ -15,3 +15,11 @@ func socketQueueEmpty(t *testing.T, sock datagramSocket) bool {
 	}
 	return pending == 0
 }
+
+// socketStopped reports whether stop was called on sock.
+func socketStopped(sock datagramSocket) bool {
+	if s, ok := sock.(*polledSocket); ok {
+		return s.stopped.Load()
+	}
+	return pollerStopped(sock)
+}

@@ -44,7 +44,8 @@ var issueNames = [numIssues]string{"ambiguous", "invalid_field", "timestamp_inva
 type datagramSocket interface {
 	// read waits for datagrams and returns how many it read, at most
 	// readBatch, or 0 when only dropped() has news; errDeadline once
-	// deadline (zero: none) has passed, and net.ErrClosed after stop.
+	// deadline (zero: none) has passed. After stop it returns what was
+	// still queued (for at most drainFor), then net.ErrClosed.
 	read(deadline time.Time) (int, error)
 	// datagram returns datagram i of the last read and its sender. The
 	// bytes are reused by the next read.
@@ -60,6 +61,12 @@ type datagramSocket interface {
 
 // errDeadline: the read's deadline passed.
 var errDeadline = errors.New("read deadline passed")
+
+// drainFor bounds how long a stopped socket is read for what it still
+// holds: long enough for what queued during the longest pause (100 ms on
+// Linux), read at least five times as fast as it came, and short enough
+// that a sender that keeps sending does not hold up the collector's stop.
+const drainFor = 500 * time.Millisecond
 
 // reader owns one socket's read side: one Event and one batch, reused for
 // every datagram (the socket reuses its buffers), so reading allocates only

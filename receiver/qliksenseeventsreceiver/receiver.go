@@ -70,6 +70,9 @@ type eventsReceiver struct {
 	readersDone    chan struct{}
 	drained        chan struct{}
 	droppedOnAbort atomic.Int64
+	// shutDown is set once a started receiver was shut down: its channels
+	// are closed for good, so it cannot start again.
+	shutDown atomic.Bool
 }
 
 func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*eventsReceiver, error) {
@@ -93,6 +96,10 @@ func newEventsReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 
 // Start resolves the allowed sources, opens the socket and starts reading.
 func (r *eventsReceiver) Start(ctx context.Context, _ component.Host) error {
+	if r.shutDown.Load() {
+		// The collector builds a new receiver to restart one.
+		return errors.New("this receiver was shut down and cannot be started again; create a new one")
+	}
 	sources, err := newSourceFilter(ctx, r.cfg.AllowedSources, net.DefaultResolver, r.set.Logger)
 	if err != nil {
 		return err
@@ -240,7 +247,7 @@ func (r *eventsReceiver) send() {
 	for ld := range r.batches {
 		n := ld.LogRecordCount()
 		if r.sendCtx.Err() != nil {
-			r.droppedOnAbort.Add(int64(n))
+			r.dropAborted(ld)
 			continue
 		}
 		ctx := r.obsrecv.StartLogsOp(r.sendCtx)
@@ -259,8 +266,21 @@ func (r *eventsReceiver) handOn(ld plog.Logs) {
 	select {
 	case r.batches <- ld:
 	case <-r.aborted:
-		r.droppedOnAbort.Add(int64(ld.LogRecordCount()))
+		r.dropAborted(ld)
 	}
+}
+
+// errShutdownTimeout is why records still in the receiver were dropped.
+var errShutdownTimeout = errors.New("the receiver's shutdown ran out of time before they were delivered")
+
+// dropAborted drops records that a shutdown which ran out of time left
+// undelivered, and counts them as the pipeline's refusals are counted
+// (otelcol_receiver_refused_log_records), besides the shutdown's warning.
+func (r *eventsReceiver) dropAborted(ld plog.Logs) {
+	n := ld.LogRecordCount()
+	r.droppedOnAbort.Add(int64(n))
+	ctx := r.obsrecv.StartLogsOp(context.Background())
+	r.obsrecv.EndLogsOp(ctx, metadata.Type.String(), n, errShutdownTimeout)
 }
 
 // Shutdown stops reading, then delivers every batch already read. If ctx
@@ -271,6 +291,7 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	r.closeOnce.Do(func() {
+		r.shutDown.Store(true)
 		for _, s := range r.sockets {
 			s.stop()
 		}
@@ -298,8 +319,19 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 	})
 	// Readers stop promptly now (their hand-offs give up). The sender ends
 	// when the pipeline returns from a cancelled context; a consumer that
-	// ignores it cannot hold up the collector's stop.
+	// ignores it cannot hold up the collector's stop, and the batches queued
+	// behind it are dropped here, so the count below has them.
 	<-r.readersDone
+	for queued := true; queued; {
+		select {
+		case ld, ok := <-r.batches:
+			if queued = ok; ok {
+				r.dropAborted(ld)
+			}
+		default:
+			queued = false
+		}
+	}
 	if n := r.droppedOnAbort.Load(); n > 0 {
 		r.set.Logger.Warn("Shutdown ran out of time; Qlik Sense events already read were dropped", zap.Int64("records", n))
 	}

@@ -45,6 +45,8 @@ type polledSocket struct {
 	drainedAt  time.Time
 	backlog    int
 	wakeTarget int
+	// longest is the longest pause the receive buffer allows.
+	longest time.Duration
 
 	// drops is the kernel's cumulative drop count for the socket, as last
 	// learnt (with a drop counter): from the newest datagram's SO_RXQ_OVFL
@@ -54,6 +56,9 @@ type polledSocket struct {
 	// reader's count does.
 	drops       uint32
 	dropCounter bool
+
+	// drainUntil is when reading what was queued at stop gives up.
+	drainUntil time.Time
 }
 
 // mmsghdr is struct mmsghdr: a message header and the length received.
@@ -86,13 +91,29 @@ func wakeTargetFor(rcvbuf int) int {
 	return min(max(rcvbuf/(4*4096), 8), 512)
 }
 
+// burstRate is the rate a burst may arrive at during a pause: about what one
+// core turns into records (80,000 events/s on the benchmark machine); a
+// faster burst overflows any buffer in the end.
+const burstRate = 80_000
+
+// longestPauseFor is the longest pause with a receive buffer of rcvbuf
+// bytes (as the kernel reports it): the time a burst at burstRate takes to
+// fill it at 4 KiB a datagram, within [pollWait, maxPause]. After a quiet
+// spell the rate says nothing of the next burst: a pause of maxPause with
+// Linux's default buffer (208 KiB) lost a burst of 20,000/s after idle.
+// The receiver's default 16 MiB allows maxPause.
+func longestPauseFor(rcvbuf int) time.Duration {
+	return min(max(time.Duration(rcvbuf/4096)*time.Second/burstRate, pollWait), maxPause)
+}
+
 // nextPause is the pause after a read that emptied the socket, when backlog
-// datagrams came in the elapsed time since it was last empty.
-func nextPause(elapsed time.Duration, backlog, target int) time.Duration {
+// datagrams came in the elapsed time since it was last empty, at most
+// longest.
+func nextPause(elapsed time.Duration, backlog, target int, longest time.Duration) time.Duration {
 	if backlog <= 0 || elapsed <= 0 {
 		return pollWait
 	}
-	return min(max(elapsed*time.Duration(target)/time.Duration(backlog), pollWait), maxPause)
+	return min(max(elapsed*time.Duration(target)/time.Duration(backlog), pollWait), longest)
 }
 
 // newDatagramSocket takes conn's socket out of the network poller: it keeps
@@ -109,9 +130,9 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 	if derr != nil {
 		return nil, fmt.Errorf("duplicating the socket: %w", derr)
 	}
-	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter, wakeTarget: wakeTargetFor(0)}
+	s := &polledSocket{fd: fd, addr: conn.LocalAddr(), dropCounter: dropCounter, wakeTarget: wakeTargetFor(0), longest: longestPauseFor(0)}
 	if rcvbuf, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
-		s.wakeTarget = wakeTargetFor(rcvbuf)
+		s.wakeTarget, s.longest = wakeTargetFor(rcvbuf), longestPauseFor(rcvbuf)
 	}
 	if err := conn.Close(); err != nil {
 		_ = unix.Close(fd)
@@ -154,8 +175,9 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 
 func (s *polledSocket) localAddr() net.Addr { return s.addr }
 
-// stop makes read return net.ErrClosed, at once if it is waiting for data
-// and within maxPause if it is pausing.
+// stop makes read return what is still queued (see drain), then
+// net.ErrClosed: at once if it is waiting for data, within maxPause if it is
+// pausing.
 func (s *polledSocket) stop() {
 	if s.stopped.Swap(true) {
 		return
@@ -173,6 +195,9 @@ func (s *polledSocket) release() error {
 func (s *polledSocket) read(deadline time.Time) (int, error) {
 	for {
 		if s.stopped.Load() {
+			if n := s.drain(); n > 0 {
+				return n, nil
+			}
 			if s.dropCounter {
 				s.learnDrops(socketDrops(s.fd)) // still open until release
 			}
@@ -198,7 +223,7 @@ func (s *polledSocket) read(deadline time.Time) (int, error) {
 				now := time.Now()
 				s.pause = pollWait
 				if !s.drainedAt.IsZero() {
-					s.pause = nextPause(now.Sub(s.drainedAt), s.backlog, s.wakeTarget)
+					s.pause = nextPause(now.Sub(s.drainedAt), s.backlog, s.wakeTarget, s.longest)
 				}
 				s.drainedAt, s.backlog = now, 0
 			}
@@ -219,6 +244,31 @@ func (s *polledSocket) read(deadline time.Time) (int, error) {
 			return 0, &net.OpError{Op: "read", Net: "udp", Addr: s.addr, Err: err}
 		}
 	}
+}
+
+// drain reads what is still queued once the socket is stopped: closing it
+// would discard that uncounted, and after a pause it holds up to maxPause
+// of traffic. It gives up after drainFor, so that a sender that keeps
+// sending cannot hold up the stop.
+func (s *polledSocket) drain() int {
+	now := time.Now()
+	if s.drainUntil.IsZero() {
+		s.drainUntil = now.Add(drainFor)
+	}
+	if !now.Before(s.drainUntil) {
+		return 0
+	}
+	n, err := s.recvmmsg()
+	for errors.Is(err, unix.EINTR) {
+		n, err = s.recvmmsg()
+	}
+	if err != nil || n <= 0 {
+		s.drainUntil = now // empty (EAGAIN), or failing: closed from now on
+		return 0
+	}
+	s.n = n
+	s.learnDrops(s.datagramDrops())
+	return n
 }
 
 // wait blocks until a datagram arrives, the deadline passes or stop is

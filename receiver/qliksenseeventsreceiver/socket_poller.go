@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -20,10 +21,21 @@ type pollerSocket struct {
 
 	failed bool                // the last read failed
 	sleep  func(time.Duration) // time.Sleep; a test's clock
+
+	// mu orders stop against read's setting of the deadline, so that stop's
+	// deadline, which ends a read that is waiting, is not overwritten.
+	mu       sync.Mutex
+	stopping bool
+	// drainUntil is when reading what was queued at stop gives up.
+	drainUntil time.Time
 }
 
 // readErrorPause is the pause before a read that follows a failed one.
 const readErrorPause = 5 * time.Millisecond
+
+// drainWait is how long a read after stop waits for a datagram before it
+// takes the socket to be empty: what is queued is there at once.
+const drainWait = time.Millisecond
 
 // datagramConn is what pollerSocket needs of a *net.UDPConn.
 type datagramConn interface {
@@ -39,9 +51,18 @@ func newPollerSocket(conn datagramConn, bufSize int) *pollerSocket {
 
 func (s *pollerSocket) localAddr() net.Addr { return s.conn.LocalAddr() }
 
-func (s *pollerSocket) stop() { _ = s.conn.Close() }
+// stop ends a read that is waiting; read then returns what is still queued
+// (see drainFor) and net.ErrClosed after it.
+func (s *pollerSocket) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopping {
+		s.stopping = true
+		_ = s.conn.SetReadDeadline(time.Now())
+	}
+}
 
-func (s *pollerSocket) release() error { return nil }
+func (s *pollerSocket) release() error { return s.conn.Close() }
 
 func (s *pollerSocket) read(deadline time.Time) (int, error) {
 	if s.failed {
@@ -52,11 +73,29 @@ func (s *pollerSocket) read(deadline time.Time) (int, error) {
 		}
 		s.sleep(wait)
 	}
-	if !deadline.Equal(s.deadline) {
+	s.mu.Lock()
+	stopping := s.stopping
+	if !stopping && !deadline.Equal(s.deadline) {
 		s.deadline = deadline
 		_ = s.conn.SetReadDeadline(deadline)
 	}
+	s.mu.Unlock()
+	if stopping {
+		// Read what is queued: closing the socket would discard it.
+		now := time.Now()
+		if s.drainUntil.IsZero() {
+			s.drainUntil = now.Add(drainFor)
+		}
+		if !now.Before(s.drainUntil) {
+			return 0, net.ErrClosed
+		}
+		_ = s.conn.SetReadDeadline(now.Add(drainWait))
+	}
 	n, from, err := s.conn.ReadFromUDPAddrPort(s.buf)
+	if stopping && err != nil && !errors.Is(err, wsaMessageTooLong) {
+		s.drainUntil = time.Now() // nothing more queued (or the socket failed): closed from now on
+		return 0, net.ErrClosed
+	}
 	if errors.Is(err, wsaMessageTooLong) { // elsewhere the datagram is cut to the buffer silently
 		// Handed on as a datagram of the buffer's length, which the reader
 		// rejects as oversized (Windows does not say who sent it, so with
@@ -67,6 +106,12 @@ func (s *pollerSocket) read(deadline time.Time) (int, error) {
 	s.failed = false
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
+		s.mu.Lock()
+		stopped := s.stopping
+		s.mu.Unlock()
+		if stopped { // stop ended the wait: read what is queued
+			return s.read(deadline)
+		}
 		return 0, errDeadline
 	case errors.Is(err, net.ErrClosed):
 		return 0, err
