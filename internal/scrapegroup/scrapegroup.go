@@ -34,7 +34,8 @@ type Target struct {
 }
 
 // New builds a controller for every target, all with the same settings but
-// the timeout: shared applies that to each request instead (see Begin).
+// the timeout: shared applies that to each request instead (see Begin), so
+// give NewShared cfg.Timeout, or the requests have none.
 func New(cfg *scraperhelper.ControllerConfig, set receiver.Settings, next consumer.Metrics, typ component.Type, shared *Shared, targets []Target) (*Group, error) {
 	g := &Group{shared: shared}
 	cc := *cfg

@@ -143,6 +143,15 @@ func newReader(r *eventsReceiver, sock datagramSocket, sources *sourceFilter) *r
 // up to readBatch datagrams) until the socket is stopped.
 func (rd *reader) run() {
 	for {
+		select {
+		case <-rd.r.aborted:
+			// Shutdown ran out of time: what is still queued in the
+			// socket is no longer read (it could only be dropped).
+			rd.countKernelDrops()
+			rd.flush()
+			return
+		default:
+		}
 		n, err := rd.sock.read(rd.deadline)
 		switch {
 		case errors.Is(err, errDeadline):

@@ -333,7 +333,8 @@ func (r *eventsReceiver) Shutdown(ctx context.Context) error {
 		}
 	}
 	if n := r.droppedOnAbort.Load(); n > 0 {
-		r.set.Logger.Warn("Shutdown ran out of time; Qlik Sense events already read were dropped", zap.Int64("records", n))
+		// At least n: the sender may still be dropping a batch it took.
+		r.set.Logger.Warn("Shutdown ran out of time; Qlik Sense events already read were dropped (at least this many records; otelcol_receiver_refused_log_records counts them all)", zap.Int64("records", n))
 	}
 	return fmt.Errorf("shutdown ran out of time before every batch was delivered: %w", ctx.Err())
 }

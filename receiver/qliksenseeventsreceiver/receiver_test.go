@@ -587,6 +587,44 @@ func TestShutdownHonoursItsContext(t *testing.T) {
 	}
 }
 
+// TestShutdownOutOfTimeStopsReading: once Shutdown's context has ended, the
+// readers stop, even while a sender keeps the socket full: reading what is
+// queued at stop (drainFor) is for a shutdown that delivers, not for one
+// that could only drop what it reads.
+func TestShutdownOutOfTimeStopsReading(t *testing.T) {
+	for _, path := range readPaths() {
+		t.Run(path.name, func(t *testing.T) {
+			sink := &blockingSink{release: make(chan struct{})}
+			defer close(sink.release)
+			tr := startReceiverReading(t, path, func(c *Config) { c.Batch.MaxSize = 1 }, sink)
+			line := sampleLines(t, "log-qix-perf")[0]
+			stop := make(chan struct{})
+			sending := make(chan struct{})
+			go func() {
+				defer close(sending)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						_, _ = tr.sender.Write([]byte(line))
+						time.Sleep(100 * time.Microsecond)
+					}
+				}
+			}()
+			defer func() { close(stop); <-sending }()
+			require.Eventually(t, func() bool { return len(tr.batches) == queuedBatches }, 5*time.Second, time.Millisecond)
+			const timeout = 100 * time.Millisecond
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			start := time.Now()
+			require.ErrorContains(t, tr.Shutdown(ctx), "shutdown ran out of time")
+			// Reading on until drainFor ran out took timeout+drainFor.
+			assert.Less(t, time.Since(start), timeout+drainFor*3/5, "the readers stopped when the shutdown ran out of time")
+		})
+	}
+}
+
 // TestTelemetrySaysWhichReceiver: with two receivers in one collector (the
 // log and user ports, as Butler SOS splits them), each one's own counters can
 // be told apart by the receiver attribute, as the standard receiver metrics are.

@@ -34,8 +34,10 @@ type pollerSocket struct {
 const readErrorPause = 5 * time.Millisecond
 
 // drainWait is how long a read after stop waits for a datagram before it
-// takes the socket to be empty: what is queued is there at once.
-const drainWait = time.Millisecond
+// takes the socket to be empty. What is queued is there at once, but the
+// deadline is set before the read: with 1 ms, a reader descheduled between
+// the two on a busy machine found the deadline passed and read nothing.
+const drainWait = 50 * time.Millisecond
 
 // datagramConn is what pollerSocket needs of a *net.UDPConn.
 type datagramConn interface {
