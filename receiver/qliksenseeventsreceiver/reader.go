@@ -68,6 +68,21 @@ var errDeadline = errors.New("read deadline passed")
 // that a sender that keeps sending does not hold up the collector's stop.
 const drainFor = 500 * time.Millisecond
 
+// drainWindow is when a stopped socket may still be read: for drainFor from
+// the first read after stop, until the socket is found empty.
+type drainWindow struct{ until time.Time }
+
+// open reports whether the socket may still be read at now.
+func (w *drainWindow) open(now time.Time) bool {
+	if w.until.IsZero() {
+		w.until = now.Add(drainFor)
+	}
+	return now.Before(w.until)
+}
+
+// close ends the window: nothing more is queued (or the socket failed).
+func (w *drainWindow) close(now time.Time) { w.until = now }
+
 // reader owns one socket's read side: one Event and one batch, reused for
 // every datagram (the socket reuses its buffers), so reading allocates only
 // one string per read and the records.

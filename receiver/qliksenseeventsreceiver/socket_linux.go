@@ -57,8 +57,7 @@ type polledSocket struct {
 	drops       uint32
 	dropCounter bool
 
-	// drainUntil is when reading what was queued at stop gives up.
-	drainUntil time.Time
+	drain drainWindow // reading what was queued at stop
 }
 
 // mmsghdr is struct mmsghdr: a message header and the length received.
@@ -175,7 +174,7 @@ func newDatagramSocket(conn *net.UDPConn, bufSize int, dropCounter bool) (datagr
 
 func (s *polledSocket) localAddr() net.Addr { return s.addr }
 
-// stop makes read return what is still queued (see drain), then
+// stop makes read return what is still queued (see readQueued), then
 // net.ErrClosed: at once if it is waiting for data, within maxPause if it is
 // pausing.
 func (s *polledSocket) stop() {
@@ -195,7 +194,7 @@ func (s *polledSocket) release() error {
 func (s *polledSocket) read(deadline time.Time) (int, error) {
 	for {
 		if s.stopped.Load() {
-			if n := s.drain(); n > 0 {
+			if n := s.readQueued(); n > 0 {
 				return n, nil
 			}
 			if s.dropCounter {
@@ -246,16 +245,13 @@ func (s *polledSocket) read(deadline time.Time) (int, error) {
 	}
 }
 
-// drain reads what is still queued once the socket is stopped: closing it
-// would discard that uncounted, and after a pause it holds up to maxPause
-// of traffic. It gives up after drainFor, so that a sender that keeps
-// sending cannot hold up the stop.
-func (s *polledSocket) drain() int {
+// readQueued reads what is still queued once the socket is stopped:
+// closing it would discard that uncounted, and after a pause it holds up to
+// maxPause of traffic. It gives up after drainFor, so that a sender that
+// keeps sending cannot hold up the stop.
+func (s *polledSocket) readQueued() int {
 	now := time.Now()
-	if s.drainUntil.IsZero() {
-		s.drainUntil = now.Add(drainFor)
-	}
-	if !now.Before(s.drainUntil) {
+	if !s.drain.open(now) {
 		return 0
 	}
 	n, err := s.recvmmsg()
@@ -263,7 +259,7 @@ func (s *polledSocket) drain() int {
 		n, err = s.recvmmsg()
 	}
 	if err != nil || n <= 0 {
-		s.drainUntil = now // empty (EAGAIN), or failing: closed from now on
+		s.drain.close(now) // empty (EAGAIN), or failing
 		return 0
 	}
 	s.n = n

@@ -26,8 +26,7 @@ type pollerSocket struct {
 	// deadline, which ends a read that is waiting, is not overwritten.
 	mu       sync.Mutex
 	stopping bool
-	// drainUntil is when reading what was queued at stop gives up.
-	drainUntil time.Time
+	drain    drainWindow // reading what was queued at stop
 }
 
 // readErrorPause is the pause before a read that follows a failed one.
@@ -85,17 +84,14 @@ func (s *pollerSocket) read(deadline time.Time) (int, error) {
 	if stopping {
 		// Read what is queued: closing the socket would discard it.
 		now := time.Now()
-		if s.drainUntil.IsZero() {
-			s.drainUntil = now.Add(drainFor)
-		}
-		if !now.Before(s.drainUntil) {
+		if !s.drain.open(now) {
 			return 0, net.ErrClosed
 		}
 		_ = s.conn.SetReadDeadline(now.Add(drainWait))
 	}
 	n, from, err := s.conn.ReadFromUDPAddrPort(s.buf)
 	if stopping && err != nil && !errors.Is(err, wsaMessageTooLong) {
-		s.drainUntil = time.Now() // nothing more queued (or the socket failed): closed from now on
+		s.drain.close(time.Now()) // nothing more queued (or the socket failed)
 		return 0, net.ErrClosed
 	}
 	if errors.Is(err, wsaMessageTooLong) { // elsewhere the datagram is cut to the buffer silently
