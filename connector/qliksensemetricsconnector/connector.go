@@ -265,13 +265,17 @@ func (c *qsConnector) emitLoop(ctx context.Context) {
 
 // emit sends every series down the metrics pipeline.
 func (c *qsConnector) emit(ctx context.Context) {
-	md := c.collect(c.now())
+	md := c.collect()
 	c.reportPending(ctx)
 	if md.MetricCount() == 0 {
 		return
 	}
 	if err := c.next.ConsumeMetrics(ctx, md); err != nil {
-		c.logger.Warn("The metrics pipeline refused the Qlik Sense metrics; they are sent again, cumulative, next interval",
+		again := "they are sent again, cumulative, next interval"
+		if c.cancel == nil { // Shutdown's last emission
+			again = "this was the last emission, at shutdown"
+		}
+		c.logger.Warn("The metrics pipeline refused the Qlik Sense metrics; "+again,
 			zap.Int("data_points", md.DataPointCount()), zap.Error(err))
 	}
 }
@@ -280,8 +284,8 @@ func (c *qsConnector) emit(ctx context.Context) {
 // once per batch; for a series that exists already it does not allocate.
 func (c *qsConnector) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	sc := c.scratch.Get().(*scratch)
-	now := c.now()
 	c.mu.Lock()
+	now := c.now() // under the lock: see collect
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		host := ""

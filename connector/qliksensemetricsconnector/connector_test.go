@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -422,7 +424,7 @@ func BenchmarkCollect(b *testing.B) {
 	require.NoError(b, c.ConsumeLogs(context.Background(), benchLogs(1000)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = c.collect(time.Now())
+		_ = c.collect()
 	}
 }
 
@@ -448,4 +450,50 @@ func TestReadmeDocumentsEveryMetric(t *testing.T) {
 	for _, a := range []string{attrEventType, senseevent.AttrSource, attrHost, senseevent.AttrSubsystem, attrLevel, "qliksense.category.<name>", attrOverflow} {
 		assert.Contains(t, string(readme), "`"+a+"`")
 	}
+}
+
+// TestNoPointStartsAfterItsTime: a batch that creates a series while an
+// emission is under way never gives a point a start time after its
+// timestamp. Both read the clock under the lock; the emission read it
+// before, so a batch that took the lock first started its series later than
+// the emission's timestamp.
+func TestNoPointStartsAfterItsTime(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	paused, resume := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	h.c.now = func() time.Time {
+		now := h.now()
+		h.advance(time.Second) // every later read is later
+		if calls.Add(1) == 1 { // the emission's read: hold it there
+			close(paused)
+			<-resume
+		}
+		return now
+	}
+	emitted := make(chan pmetric.Metrics)
+	go func() { emitted <- h.c.collect() }()
+	<-paused
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		h.consume(samples(t, "log-engine")...)
+	}()
+	select { // with the clock read before the lock, the batch goes first
+	case <-consumed:
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(resume)
+	md := <-emitted
+	<-consumed
+	points := 0
+	for _, m := range md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().All() {
+		if m.Type() != pmetric.MetricTypeSum { // the engine samples make event counts only
+			continue
+		}
+		for _, dp := range m.Sum().DataPoints().All() {
+			points++
+			assert.LessOrEqual(t, dp.StartTimestamp(), dp.Timestamp(), "%s %v", m.Name(), dp.Attributes().AsRaw())
+		}
+	}
+	t.Logf("%d points in the emission", points)
 }

@@ -83,7 +83,7 @@ func (h *harness) consume(lds ...plog.Logs) {
 }
 
 func (h *harness) collect() pmetric.Metrics {
-	md := h.c.collect(h.now())
+	md := h.c.collect()
 	h.c.reportPending(context.Background())
 	return md
 }

@@ -1,7 +1,6 @@
 package qliksensemetricsconnector // import "github.com/senseops/senseops-collector/connector/qliksensemetricsconnector"
 
 import (
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -46,16 +45,20 @@ var phaseMetrics = [numPhases]metricDesc{
 
 // collect builds the metrics from the current state: every series, with its
 // own start time. It also ages out idle series and timed-out sessions.
-func (c *qsConnector) collect(now time.Time) pmetric.Metrics {
+func (c *qsConnector) collect() pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	sm := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty()
 	sm.Scope().SetName(metadata.ScopeName)
 	sm.Scope().SetVersion(c.set.BuildInfo.Version)
 	ms := sm.Metrics()
-	ts := pcommon.NewTimestampFromTime(now)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// The time is read under the lock, as ConsumeLogs reads it: read
+	// before, a batch that took the lock first could start a series later
+	// than this emission's timestamp.
+	now := c.now()
+	ts := pcommon.NewTimestampFromTime(now)
 	if idle := c.cfg.SeriesIdleTimeout; idle > 0 {
 		for _, f := range []*family{c.events, c.qix, c.rejected} {
 			if f != nil {
