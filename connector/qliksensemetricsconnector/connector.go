@@ -69,6 +69,7 @@ type record struct {
 	appID, appName, method           string
 	objectType, objectID             string
 	action, sessionID, userID        string
+	userName                         string // user.name: the user without a directory, when user.id is absent
 	phase                            [numPhases]float64
 	hasPhase                         [numPhases]bool
 	unparsed                         bool // a raw record (include_unparsed), not an event
@@ -317,19 +318,25 @@ func (c *qsConnector) consumeRecord(sc *scratch, lr plog.LogRecord, res pcommon.
 		return
 	}
 	r.level = lr.SeverityText()
-	user := r.source == sourceProxySession || r.source == sourceProxyConnection
+	userEvent := r.source == sourceProxySession || r.source == sourceProxyConnection
 	if c.events != nil {
-		c.countEvent(sc, host, user, now)
+		c.countEvent(sc, host, userEvent, now)
 	}
 	switch {
 	case r.source == sourceQixPerf && c.qix != nil:
 		c.observeQix(sc, attrs, res, host, now)
-	case user && c.sessions != nil:
+	case userEvent && c.sessions != nil:
 		received := lr.ObservedTimestamp()
 		if received == 0 {
 			received = lr.Timestamp()
 		}
-		c.sessions.event(r.action, r.sessionID, r.userID, host, now, received)
+		user := r.userID
+		if user == "" {
+			// A user without a directory has no user.id; the session API
+			// names it by its id alone, as the seed reads it.
+			user = r.userName
+		}
+		c.sessions.event(r.action, r.sessionID, user, host, now, received)
 	}
 }
 
@@ -362,6 +369,8 @@ func (c *qsConnector) read(sc *scratch, attrs pcommon.Map) {
 			r.sessionID = str(v)
 		case senseevent.AttrUserID:
 			r.userID = str(v)
+		case senseevent.AttrUserName:
+			r.userName = str(v)
 		case senseevent.AttrQixProcessTime:
 			r.phase[phaseProcess], r.hasPhase[phaseProcess] = num(v)
 		case senseevent.AttrQixWorkTime:

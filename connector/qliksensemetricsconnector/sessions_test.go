@@ -16,6 +16,7 @@ import (
 
 	"github.com/senseops/senseops-collector/connector/qliksensemetricsconnector/internal/metadatatest"
 	"github.com/senseops/senseops-collector/internal/senseapi"
+	"github.com/senseops/senseops-collector/internal/senseevent"
 )
 
 // Session ids from the samples (testdata/http/qps-session-response-*.json).
@@ -109,6 +110,19 @@ func TestUsersIgnoreCase(t *testing.T) {
 	p1(userRec(actionSessionStop, sidJdoe2, `CORP\JDOE`))
 	s, u = activity(t, h, "QS-PROXY-01")
 	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u})
+}
+
+// TestUserWithoutDirectory: a user with no directory has user.name but no
+// user.id on its records; it is still a user, named by its id, as the
+// session API (and so the seed) names it.
+func TestUserWithoutDirectory(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	start := userRec(actionSessionStart, sidJdoe1, "")
+	start.attrs[senseevent.AttrUserName] = "jdoe"
+	h.consume(proxyBatch("QS-PROXY-01", start))
+	s, u := activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u}, "one session, one user")
+	assert.Equal(t, "jdoe", senseapi.Session{UserID: "jdoe"}.User(), "the seed's name for the same user")
 }
 
 // TestHostsIgnoreCase: Windows host names ignore case, and a seed's
