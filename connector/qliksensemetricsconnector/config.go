@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/senseops/senseops-collector/internal/configcheck"
 	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/internal/senseevent"
 )
@@ -155,6 +156,12 @@ func (cfg *Config) Validate() error {
 	if cfg.EmitInterval <= 0 {
 		add("emit_interval: must be positive, got %s", cfg.EmitInterval)
 	}
+	errs = append(errs, configcheck.Durations(
+		configcheck.Field{Name: "emit_interval", Value: cfg.EmitInterval}, configcheck.Field{Name: "series_idle_timeout", Value: cfg.SeriesIdleTimeout},
+		configcheck.Field{Name: "qix.app_names.refresh_interval", Value: cfg.Qix.AppNames.RefreshInterval},
+		configcheck.Field{Name: "qix.app_names.timeout", Value: cfg.Qix.AppNames.Timeout},
+		configcheck.Field{Name: "sessions.timeout", Value: cfg.Sessions.Timeout}, configcheck.Field{Name: "sessions.seed.interval", Value: cfg.Sessions.Seed.Interval},
+		configcheck.Field{Name: "sessions.seed.timeout", Value: cfg.Sessions.Seed.Timeout})...)
 	if cfg.SeriesIdleTimeout < 0 {
 		add("series_idle_timeout: must not be negative, got %s", cfg.SeriesIdleTimeout)
 	} else if cfg.SeriesIdleTimeout > 0 && cfg.SeriesIdleTimeout < cfg.EmitInterval {

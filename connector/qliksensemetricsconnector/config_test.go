@@ -126,6 +126,12 @@ func TestValidateNamesTheField(t *testing.T) {
 			c.SeriesIdleTimeout = -time.Second
 		}, []string{"emit_interval: must be positive", "series_idle_timeout: must not be negative"}},
 		{"idle shorter than emit", func(c *Config) { c.SeriesIdleTimeout = time.Second }, []string{"series_idle_timeout: 1s is shorter than emit_interval"}},
+		// Butler SOS's settings are milliseconds without a unit; read as
+		// nanoseconds they would emit every 10 µs.
+		{"numbers without a unit", func(c *Config) {
+			c.EmitInterval = 10000
+			c.Sessions.Seed.Interval = 60000
+		}, []string{"emit_interval: 10µs is under a millisecond: a number without a unit is read as nanoseconds", "sessions.seed.interval: 60µs is under a millisecond"}},
 		{"events", func(c *Config) {
 			c.Events.MaxSeries = 0
 			c.Events.Categories = []string{"*", " "}

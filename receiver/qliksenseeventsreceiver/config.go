@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/senseops/senseops-collector/internal/configcheck"
 )
 
 // Config is the receiver's configuration.
@@ -88,6 +90,8 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Batch.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("batch.timeout: must be positive, got %s", cfg.Batch.Timeout))
+	} else if err := configcheck.Duration("batch.timeout", cfg.Batch.Timeout); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

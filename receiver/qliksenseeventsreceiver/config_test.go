@@ -70,6 +70,7 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"endpoint with a mistyped address", func(c *Config) { c.Endpoint = "10.0.0.256:9996" }, []string{"endpoint:", `"10.0.0.256"`}},
 		{"zero batch size", func(c *Config) { c.Batch.MaxSize = 0 }, []string{"batch.max_size:"}},
 		{"zero batch timeout", func(c *Config) { c.Batch.Timeout = 0 }, []string{"batch.timeout:"}},
+		{"batch timeout without a unit", func(c *Config) { c.Batch.Timeout = 100 }, []string{"batch.timeout: 100ns is under a millisecond"}},
 		{"several at once", func(c *Config) { c.Endpoint = ""; c.Batch.MaxSize = 0 }, []string{"endpoint:", "batch.max_size:"}},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
+	"github.com/senseops/senseops-collector/internal/configcheck"
 	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/receiver/qliksensehealthreceiver/internal/metadata"
 )
@@ -99,5 +100,9 @@ func (cfg *Config) Validate() error {
 	if cfg.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative (0 is no timeout), got %s", cfg.Timeout))
 	}
+	errs = append(errs, configcheck.Durations(
+		configcheck.Field{Name: "collection_interval", Value: cfg.CollectionInterval}, configcheck.Field{Name: "initial_delay", Value: cfg.InitialDelay},
+		configcheck.Field{Name: "timeout", Value: cfg.Timeout}, configcheck.Field{Name: "app_names.refresh_interval", Value: cfg.AppNames.RefreshInterval},
+		configcheck.Field{Name: "tls.reload_interval", Value: cfg.TLS.ReloadInterval})...)
 	return errors.Join(errs...)
 }

@@ -79,6 +79,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"passphrase without key", func(c *Config) { c.KeyPassphrase = "secret" }, []string{"key_passphrase: set but tls.key_file is not"}},
 		{"concurrency", func(c *Config) { c.MaxConcurrency = 0 }, []string{"max_concurrency:"}},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, []string{"timeout: must not be negative"}},
+		// Butler SOS's pollingInterval is milliseconds without a unit.
+		{"numbers without a unit", func(c *Config) { c.CollectionInterval, c.Timeout = 15000, 5000 }, []string{"collection_interval: 15µs is under a millisecond", "timeout: 5µs is under a millisecond"}},
 		{"app names endpoint", func(c *Config) { c.AppNames.Endpoint = "qs1:4242" }, []string{"app_names.endpoint:"}},
 		{"app names interval", func(c *Config) { c.AppNames.RefreshInterval = 0 }, []string{"app_names.refresh_interval:"}},
 		{"healthcheck URL as endpoint", func(c *Config) { c.Servers[0].Endpoint = "https://qs1:4747/engine/healthcheck/" },

@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
+	"github.com/senseops/senseops-collector/internal/configcheck"
 	"github.com/senseops/senseops-collector/internal/senseapi"
 	"github.com/senseops/senseops-collector/receiver/qliksensesessionsreceiver/internal/metadata"
 )
@@ -71,6 +72,9 @@ func (cfg *Config) Validate() error {
 	if cfg.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative (0 is no timeout), got %s", cfg.Timeout))
 	}
+	errs = append(errs, configcheck.Durations(
+		configcheck.Field{Name: "collection_interval", Value: cfg.CollectionInterval}, configcheck.Field{Name: "initial_delay", Value: cfg.InitialDelay},
+		configcheck.Field{Name: "timeout", Value: cfg.Timeout}, configcheck.Field{Name: "tls.reload_interval", Value: cfg.TLS.ReloadInterval})...)
 	return errors.Join(errs...)
 }
 

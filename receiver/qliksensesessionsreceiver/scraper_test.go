@@ -136,6 +136,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		want   string
 	}{
 		{"no servers", func(c *Config) { c.Servers = nil }, "servers: at least one server"},
+		{"interval without a unit", func(c *Config) { c.CollectionInterval = 30000 }, "collection_interval: 30µs is under a millisecond"},
 		{"bad endpoint", func(c *Config) { c.Servers[0].Endpoint = "qs1:4243" }, "servers[0].endpoint:"},
 		{"duplicate proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/hdr", "hdr/"} }, `servers[0].virtual_proxies[1]: "hdr/" is listed twice`},
 		{"bad proxy", func(c *Config) { c.Servers[0].VirtualProxies = []string{"/a/b"} }, `servers[0].virtual_proxies[0]: "/a/b" is not a virtual proxy prefix`},
