@@ -439,3 +439,26 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	assert.ErrorContains(t, err, "a redirect to "+other.URL+"/login, which is not followed")
 	assert.Zero(t, elsewhere.Load(), "nothing was sent to the host redirected to")
 }
+
+// TestSpeaksHTTP11: the client speaks HTTP/1.1 to a server that offers
+// HTTP/2 too, as Butler SOS does (see httpClient).
+func TestSpeaksHTTP11(t *testing.T) {
+	var proto atomic.Value
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto.Store(r.Proto)
+		_, _ = w.Write(serveFile(t, "engine-healthcheck-response.json"))
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "root.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	conn := NewDefaultConnectionConfig()
+	conn.TLS.CAFile = caFile
+	c, err := NewClient(context.Background(), srv.URL, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Healthcheck(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "HTTP/1.1", proto.Load())
+}

@@ -273,6 +273,11 @@ func ValidateEndpoint(field, endpoint string) error {
 // first when a passphrase is set.
 func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, set component.TelemetrySettings) (*http.Client, error) {
 	hc := confighttp.NewDefaultClientConfig()
+	// HTTP/1.1, as Butler SOS speaks to Sense: HTTP/2 forbids the TLS
+	// renegotiation with which Windows' HTTP.sys asks for a client
+	// certificate unless the binding negotiates it up front, and Go's client
+	// does not fall back when the server answers HTTP_1_1_REQUIRED.
+	hc.ForceAttemptHTTP2 = false
 	hc.TLS = c.TLS
 	inlineBOMFiles(&hc.TLS)
 	headers, err := canonicalHeaders(c.Headers, "")
