@@ -424,14 +424,8 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL+"/login", http.StatusFound)
 	}))
 	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "root.pem")
-	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
-	conn := NewDefaultConnectionConfig()
-	conn.TLS.CAFile = caFile
-	c, err := NewClient(context.Background(), srv.URL, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Healthcheck(context.Background())
+	c := trustingClient(t, srv)
+	_, err := c.Healthcheck(context.Background())
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, KindHTTPStatus, e.Kind)
@@ -451,14 +445,22 @@ func TestSpeaksHTTP11(t *testing.T) {
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
+	c := trustingClient(t, srv)
+	_, err := c.Healthcheck(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "HTTP/1.1", proto.Load())
+}
+
+// trustingClient is a client built as the receivers build theirs (NewClient
+// with the default connection settings), trusting srv's certificate.
+func trustingClient(t *testing.T, srv *httptest.Server) *Client {
+	t.Helper()
 	caFile := filepath.Join(t.TempDir(), "root.pem")
 	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
 	conn := NewDefaultConnectionConfig()
 	conn.TLS.CAFile = caFile
 	c, err := NewClient(context.Background(), srv.URL, conn, componenttest.NewNopHost(), componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Healthcheck(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, "HTTP/1.1", proto.Load())
+	t.Cleanup(c.Close)
+	return c
 }
