@@ -1,6 +1,7 @@
 package senseevent
 
 import (
+	"errors"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -451,6 +452,41 @@ func TestParseRealWorldForms(t *testing.T) {
 
 // TestInvalidUTF8Garbage: bytes that are neither UTF-8 nor, read as
 // Windows-1252, an event are still rejected as invalid_utf8.
+// TestUTF16SaysSo: an appender with encoding="unicode" sends UTF-16; every
+// event is rejected, and the reason's detail (which the receiver logs) says
+// what to change, with or without a byte-order mark, in either byte order.
+func TestUTF16SaysSo(t *testing.T) {
+	line := "/qseow-engine/;1;20240312T101542.118+0100;2024-03-12 10:15:42,118;WARN;QS-CENTRAL-01;System.Engine;CORP\\svc;m"
+	le, be := make([]byte, 0, 2*len(line)), make([]byte, 0, 2*len(line))
+	for _, c := range []byte(line) {
+		le, be = append(le, c, 0), append(be, 0, c)
+	}
+	for _, tt := range []struct {
+		name, datagram string
+		reason         Reason
+	}{
+		{"little-endian", string(le), ReasonUnknownMarker},
+		{"little-endian with BOM", "\xff\xfe" + string(le), ReasonInvalidUTF8},
+		{"big-endian", string(be), ReasonUnknownMarker},
+		{"big-endian with BOM", "\xfe\xff" + string(be), ReasonInvalidUTF8},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev Event
+			err := Parse(tt.datagram, &ev)
+			var perr *Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("Parse = %v, want a rejection", err)
+			}
+			eq(t, perr.Reason, tt.reason)
+			eq(t, perr.Detail, utf16Hint)
+		})
+	}
+	// A UTF-8 datagram with an unknown marker keeps its own detail.
+	var ev Event
+	err := Parse("/qseow-printing/;1;2", &ev)
+	eq(t, err.(*Error).Detail, `unknown marker "/qseow-printing/"`)
+}
+
 func TestInvalidUTF8Garbage(t *testing.T) {
 	for _, line := range []string{"\xff\xfe", "/qseow-proxy/;\xff\xfe;x", "\x80\x81\x82;1;2"} {
 		var ev Event

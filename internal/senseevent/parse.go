@@ -131,6 +131,9 @@ func Parse(line string, ev *Event) error {
 			ev.Next = f.line[i:]
 		}
 		err = &Error{Reason: ReasonUnknownMarker, Detail: fmt.Sprintf("unknown marker %q", prefix(marker))}
+		if looksUTF16(in) {
+			err.(*Error).Detail = utf16Hint
+		}
 	}
 	if ev.Next != "" || nextAt > 0 {
 		// Next is the rest of the input, as it came: the caller can then
@@ -152,7 +155,11 @@ func Parse(line string, ev *Event) error {
 		next := ev.Next
 		ev.reset()
 		ev.Next = next
-		return &Error{Reason: ReasonInvalidUTF8, Detail: "datagram is not valid UTF-8"}
+		detail := "datagram is not valid UTF-8"
+		if looksUTF16(in) {
+			detail = utf16Hint
+		}
+		return &Error{Reason: ReasonInvalidUTF8, Detail: detail}
 	}
 	return err
 }
@@ -197,6 +204,22 @@ func nextEvent(line string) int {
 			return i
 		}
 	}
+}
+
+// utf16Hint is the detail of a datagram rejected because it is UTF-16: an
+// appender whose encoding is "unicode" (log4net's name for UTF-16LE) sends
+// every event so, and the warning should say what to change.
+const utf16Hint = `the datagram is UTF-16 (an appender with encoding="unicode"?): set the appender's encoding to utf-8, as the shipped LocalLogConfig.xml files do`
+
+// looksUTF16 reports whether s starts as UTF-16 text does: a byte-order
+// mark, or ASCII characters each with a zero byte beside it. No event of
+// Sense's starts with a zero byte or has one second.
+func looksUTF16(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	return s[:2] == "\xff\xfe" || s[:2] == "\xfe\xff" ||
+		s[0] != 0 && s[1] == 0 && s[3] == 0 || s[0] == 0 && s[2] == 0 && s[1] != 0
 }
 
 // maxMarker is the longest marker nextEvent recognises; Sense's longest,
