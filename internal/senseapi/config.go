@@ -23,6 +23,8 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/senseops/senseops-collector/internal/configcheck"
 )
 
 // DefaultUserHeader is the identity Sense's APIs act as: the repository's
@@ -70,6 +72,9 @@ func (c *ConnectionConfig) Validate(prefix string) error {
 		errs = append(errs, fmt.Errorf("%skey_passphrase: set but tls.key_file is not", prefix))
 	}
 	if _, err := canonicalHeaders(c.Headers, prefix); err != nil {
+		errs = append(errs, err)
+	}
+	if err := configcheck.Duration(prefix+"tls.reload_interval", c.TLS.ReloadInterval); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -273,10 +278,12 @@ func ValidateEndpoint(field, endpoint string) error {
 // first when a passphrase is set.
 func (c *ConnectionConfig) httpClient(ctx context.Context, host component.Host, set component.TelemetrySettings) (*http.Client, error) {
 	hc := confighttp.NewDefaultClientConfig()
-	// HTTP/1.1, as Butler SOS speaks to Sense: HTTP/2 forbids the TLS
-	// renegotiation with which Windows' HTTP.sys asks for a client
-	// certificate unless the binding negotiates it up front, and Go's client
-	// does not fall back when the server answers HTTP_1_1_REQUIRED.
+	// HTTP/1.1, as Butler SOS speaks to Sense: over HTTP/2 a server cannot
+	// ask for a client certificate after the handshake (Windows' HTTP.sys
+	// answers HTTP_1_1_REQUIRED then), and Go's client does not fall back.
+	// (Go does not renegotiate TLS either, so such a port must negotiate the
+	// certificate in the handshake, as the QMC-exported certificates are
+	// used; see the health receiver's README.)
 	hc.ForceAttemptHTTP2 = false
 	hc.TLS = c.TLS
 	inlineBOMFiles(&hc.TLS)

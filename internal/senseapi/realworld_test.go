@@ -528,3 +528,14 @@ func TestReloadKeepsThePairTogether(t *testing.T) {
 		})
 	}
 }
+
+// TestReloadIntervalNeedsAUnit: tls.reload_interval is checked wherever a
+// connection is configured (shared, per server, the connector's), and a
+// number without a unit, read as nanoseconds, is refused with its path.
+func TestReloadIntervalNeedsAUnit(t *testing.T) {
+	c := NewDefaultConnectionConfig()
+	c.TLS.ReloadInterval = 15000
+	assert.ErrorContains(t, c.Validate("servers[1]."), "servers[1].tls.reload_interval: 15µs is under a millisecond")
+	c.TLS.ReloadInterval = time.Hour
+	assert.NoError(t, c.Validate("servers[1]."))
+}

@@ -450,8 +450,6 @@ func TestParseRealWorldForms(t *testing.T) {
 	runParseCases(t, tests)
 }
 
-// TestInvalidUTF8Garbage: bytes that are neither UTF-8 nor, read as
-// Windows-1252, an event are still rejected as invalid_utf8.
 // TestUTF16SaysSo: an appender with encoding="unicode" sends UTF-16; every
 // event is rejected, and the reason's detail (which the receiver logs) says
 // what to change, with or without a byte-order mark, in either byte order.
@@ -481,12 +479,19 @@ func TestUTF16SaysSo(t *testing.T) {
 			eq(t, perr.Detail, utf16Hint)
 		})
 	}
-	// A UTF-8 datagram with an unknown marker keeps its own detail.
+	// A UTF-8 datagram with an unknown marker keeps its own detail, and so
+	// does binary junk with zero bytes (a DNS query sent to the port).
 	var ev Event
 	err := Parse("/qseow-printing/;1;2", &ev)
 	eq(t, err.(*Error).Detail, `unknown marker "/qseow-printing/"`)
+	err = Parse("\xab\x00\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00", &ev)
+	if err.(*Error).Detail == utf16Hint {
+		t.Errorf("binary junk taken for UTF-16: %v", err)
+	}
 }
 
+// TestInvalidUTF8Garbage: bytes that are neither UTF-8 nor, read as
+// Windows-1252, an event are still rejected as invalid_utf8.
 func TestInvalidUTF8Garbage(t *testing.T) {
 	for _, line := range []string{"\xff\xfe", "/qseow-proxy/;\xff\xfe;x", "\x80\x81\x82;1;2"} {
 		var ev Event

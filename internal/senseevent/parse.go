@@ -211,15 +211,14 @@ func nextEvent(line string) int {
 // every event so, and the warning should say what to change.
 const utf16Hint = `the datagram is UTF-16 (an appender with encoding="unicode"?): set the appender's encoding to utf-8, as the shipped LocalLogConfig.xml files do`
 
-// looksUTF16 reports whether s starts as UTF-16 text does: a byte-order
-// mark, or ASCII characters each with a zero byte beside it. No event of
-// Sense's starts with a zero byte or has one second.
+// looksUTF16 reports whether s starts as a marker in UTF-16 does: '/'
+// with a zero byte beside it, after a byte-order mark if any. Every marker
+// starts with '/'; other binary junk is rejected with its own detail.
 func looksUTF16(s string) bool {
-	if len(s) < 4 {
-		return false
+	if strings.HasPrefix(s, "\xff\xfe") || strings.HasPrefix(s, "\xfe\xff") {
+		s = s[2:]
 	}
-	return s[:2] == "\xff\xfe" || s[:2] == "\xfe\xff" ||
-		s[0] != 0 && s[1] == 0 && s[3] == 0 || s[0] == 0 && s[2] == 0 && s[1] != 0
+	return len(s) >= 2 && (s[0] == '/' && s[1] == 0 || s[0] == 0 && s[1] == '/')
 }
 
 // maxMarker is the longest marker nextEvent recognises; Sense's longest,

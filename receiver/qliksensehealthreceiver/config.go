@@ -102,7 +102,6 @@ func (cfg *Config) Validate() error {
 	}
 	errs = append(errs, configcheck.Durations(
 		configcheck.Field{Name: "collection_interval", Value: cfg.CollectionInterval}, configcheck.Field{Name: "initial_delay", Value: cfg.InitialDelay},
-		configcheck.Field{Name: "timeout", Value: cfg.Timeout}, configcheck.Field{Name: "app_names.refresh_interval", Value: cfg.AppNames.RefreshInterval},
-		configcheck.Field{Name: "tls.reload_interval", Value: cfg.TLS.ReloadInterval})...)
+		configcheck.Field{Name: "timeout", Value: cfg.Timeout}, configcheck.Field{Name: "app_names.refresh_interval", Value: cfg.AppNames.RefreshInterval})...)
 	return errors.Join(errs...)
 }

@@ -74,7 +74,7 @@ func (cfg *Config) Validate() error {
 	}
 	errs = append(errs, configcheck.Durations(
 		configcheck.Field{Name: "collection_interval", Value: cfg.CollectionInterval}, configcheck.Field{Name: "initial_delay", Value: cfg.InitialDelay},
-		configcheck.Field{Name: "timeout", Value: cfg.Timeout}, configcheck.Field{Name: "tls.reload_interval", Value: cfg.TLS.ReloadInterval})...)
+		configcheck.Field{Name: "timeout", Value: cfg.Timeout})...)
 	return errors.Join(errs...)
 }
 
