@@ -122,7 +122,14 @@ func TestUserWithoutDirectory(t *testing.T) {
 	h.consume(proxyBatch("QS-PROXY-01", start))
 	s, u := activity(t, h, "QS-PROXY-01")
 	assert.Equal(t, [2]float64{1, 1}, [2]float64{s, u}, "one session, one user")
-	assert.Equal(t, "jdoe", senseapi.Session{UserID: "jdoe"}.User(), "the seed's name for the same user")
+
+	// The seed reads the same user's other session from the proxy API: still
+	// one user, not a second one under another name.
+	h.c.mu.Lock()
+	h.c.sessions.seed(0, "QS-PROXY-01", []senseapi.Session{{UserID: "jdoe", SessionID: sidJdoe2}}, false, t0, t0)
+	h.c.mu.Unlock()
+	s, u = activity(t, h, "QS-PROXY-01")
+	assert.Equal(t, [2]float64{2, 1}, [2]float64{s, u}, "two sessions of one user")
 }
 
 // TestHostsIgnoreCase: Windows host names ignore case, and a seed's
