@@ -58,8 +58,29 @@ func decryptKey(path string, keyPEM []byte, passphrase string) ([]byte, error) {
 	}
 	//nolint:staticcheck // see isEncryptedKey
 	der, err := x509.DecryptPEMBlock(block, []byte(passphrase))
+	if err == nil && !parsesAsKey(block.Type, der) {
+		// Legacy PEM encryption has no integrity check: a wrong passphrase
+		// passes its padding check about once in 256 tries and gives bytes
+		// that are no key, which TLS would then report as unparsable.
+		err = x509.IncorrectPasswordError
+	}
 	if err != nil {
 		return nil, fmt.Errorf("key_passphrase: cannot decrypt %q: %w", path, err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der}), nil
+}
+
+// parsesAsKey reports whether der is a private key of the PEM block type
+// typ ("RSA PRIVATE KEY", "EC PRIVATE KEY"; PKCS#8 for any other).
+func parsesAsKey(typ string, der []byte) bool {
+	var err error
+	switch typ {
+	case "RSA PRIVATE KEY":
+		_, err = x509.ParsePKCS1PrivateKey(der)
+	case "EC PRIVATE KEY":
+		_, err = x509.ParseECPrivateKey(der)
+	default:
+		_, err = x509.ParsePKCS8PrivateKey(der)
+	}
+	return err == nil
 }

@@ -8,7 +8,9 @@ package senseapi
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -538,4 +540,29 @@ func TestReloadIntervalNeedsAUnit(t *testing.T) {
 	assert.ErrorContains(t, c.Validate("servers[1]."), "servers[1].tls.reload_interval: 15µs is under a millisecond")
 	c.TLS.ReloadInterval = time.Hour
 	assert.NoError(t, c.Validate("servers[1]."))
+}
+
+// TestWrongPassphraseThatPassesPadding: legacy PEM encryption (the QMC's,
+// Proc-Type 4,ENCRYPTED) has no integrity check, so about one wrong
+// passphrase in 256 decrypts without an error, to bytes that are no key.
+// That is still a wrong passphrase, not a key TLS cannot parse.
+func TestWrongPassphraseThatPassesPadding(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "keys", "key_pkcs1_aes256.pem"))
+	require.NoError(t, err)
+	block, _ := pem.Decode(raw)
+	require.NotNil(t, block)
+	wrong := ""
+	for i := 0; i < 100000 && wrong == ""; i++ {
+		p := fmt.Sprintf("wrong-%d", i)
+		//nolint:staticcheck // the legacy encryption under test
+		if _, err := x509.DecryptPEMBlock(block, []byte(p)); err == nil {
+			wrong = p
+		}
+	}
+	require.NotEmpty(t, wrong, "no wrong passphrase passed the padding check")
+	_, err = decryptKey("", raw, wrong)
+	assert.ErrorContains(t, err, "key_passphrase: cannot decrypt")
+	assert.ErrorIs(t, err, x509.IncorrectPasswordError)
+	_, err = decryptKey("", raw, "sense-pass")
+	assert.NoError(t, err, "the right one still works")
 }
