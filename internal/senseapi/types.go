@@ -354,8 +354,8 @@ func (r *healthReader) megabytes(m map[string]json.RawMessage, parent, name stri
 	return f, ok
 }
 
-// docs reads a list of app ids: distinct (in any case), non-empty strings in order; nil
-// when missing (then absent), empty when null. Entries that are not strings
+// docs reads a list of app ids: distinct (in any case), non-empty strings in
+// order; nil when missing (then absent), empty when null. Entries that are not strings
 // are dropped and make the list unreadable: its count is left out (it would
 // be too low), while the ids read still say which apps are in memory.
 func (r *healthReader) docs(m map[string]json.RawMessage, parent, name string) []string {
@@ -384,8 +384,9 @@ func (r *healthReader) docs(m map[string]json.RawMessage, parent, name string) [
 			odd = true
 			continue
 		}
-		key := strings.ToLower(strings.TrimSpace(id)) // a GUID in either case is one app
-		if id = strings.TrimSpace(id); id == "" || seen[key] {
+		id = strings.TrimSpace(id)
+		key := strings.ToLower(id) // a GUID in either case is one app
+		if id == "" || seen[key] {
 			continue
 		}
 		seen[key] = true
